@@ -1,0 +1,1 @@
+"""Front ends on the engine: the console, `ask`, and the Telegram bot; plus answer rendering."""

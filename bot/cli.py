@@ -1,0 +1,89 @@
+"""`python -m bot console | ask | telegram`: the command-line front ends (a public, scriptable contract)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from bot.console import run_console
+from bot.render import render_text, to_json
+from bot.session import open_engine
+from embeddings import CorpusMissing, EmptyCorpus, Engine, IndexNotReady, ModelUnavailable, Settings
+
+EMPTY_QUESTION_HINT = 'Please ask a question, e.g. "who signed the pact?"'
+
+
+def _add_index_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--index", metavar="DIR", help="index folder (default: ./index, env NEWSQA_INDEX)")
+    parser.add_argument("--corpus", metavar="DIR", help="article folder (default: ./corpus, env NEWSQA_CORPUS)")
+    parser.add_argument("--model", metavar="NAME_OR_PATH", help="sentence-transformers model (env NEWSQA_MODEL)")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot", description="Answer questions about news articles, with quoted sources."
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    console = commands.add_parser("console", help="interactive questions in the terminal")
+    _add_index_options(console)
+    console.add_argument("--top", type=int, metavar="K", help="sources per answer (default 3)")
+
+    ask = commands.add_parser("ask", help="answer one question (or one per line on stdin) and exit")
+    _add_index_options(ask)
+    ask.add_argument("--json", action="store_true", help="print one JSON object per question")
+    ask.add_argument("--top", type=int, metavar="K", help="sources per answer (default 3)")
+    ask.add_argument("question", nargs="*", help="the question; read from stdin, one per line, when omitted")
+
+    try:
+        from bot.telegram_cli import add_telegram_command
+    except ImportError:
+        pass
+    else:
+        add_telegram_command(commands, _add_index_options)
+    return parser
+
+
+def _print_answer(engine: Engine, question: str, top_k: int | None, as_json: bool) -> None:
+    if not question.strip():
+        if as_json:
+            print(json.dumps({"question": question, "error": EMPTY_QUESTION_HINT}, ensure_ascii=False))
+        else:
+            print(EMPTY_QUESTION_HINT)
+        return
+    answer = engine.ask(question, top_k=top_k)
+    if as_json:
+        print(json.dumps(to_json(answer), ensure_ascii=False), flush=True)
+    else:
+        print(render_text(answer), end="\n\n", flush=True)
+
+
+def run_ask(engine: Engine, args: argparse.Namespace) -> int:
+    if args.question:
+        _print_answer(engine, " ".join(args.question), args.top, args.json)
+        return 0
+    for line in sys.stdin:
+        _print_answer(engine, line.strip(), args.top, args.json)
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if getattr(args, "top", None) is not None and args.top < 1:
+        print("error: --top must be at least 1", file=sys.stderr)
+        return 2
+    settings = Settings.from_env(corpus=args.corpus, index=args.index, model=args.model)
+    try:
+        if args.command == "telegram":
+            return args.run(settings, args)
+        engine = open_engine(settings)
+        if args.command == "console":
+            return run_console(engine, args.top or settings.top_k)
+        return run_ask(engine, args)
+    except (CorpusMissing, EmptyCorpus, IndexNotReady, ModelUnavailable) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:
+        return 0

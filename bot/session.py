@@ -1,0 +1,28 @@
+"""What every front end does first: read settings, make sure the index is current, open the engine."""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Callable
+
+from embeddings import Encoder, Engine, Settings, ensure_index
+
+
+def quiet_model_loading() -> None:
+    """Hide the model library's own progress bars and banners; our build shows its own progress."""
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+
+def open_engine(settings: Settings, log: Callable[[str], None] = lambda m: print(m, file=sys.stderr)) -> Engine:
+    """An engine on an index that is up to date with the corpus (built or updated first when needed).
+
+    Raises the engine's own exceptions (CorpusMissing, EmptyCorpus, IndexNotReady, ModelUnavailable)
+    whose messages tell the user what to do.
+    """
+    quiet_model_loading()
+    encoder = Encoder(settings.model)
+    ensure_index(settings, encoder, progress=sys.stderr.isatty(), log=log)
+    return Engine(settings, encoder)

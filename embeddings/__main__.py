@@ -1,0 +1,3 @@
+from embeddings.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,276 @@
+"""Corpus to index, incrementally: only articles whose content is new are embedded.
+
+Unchanged files (same size and mtime, or same bytes) keep their articles and vectors without being parsed;
+a changed file is parsed and each of its articles is looked up by content hash, so only what really
+changed is embedded. The result is written as a new version and switched to atomically (see store.py).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from embeddings.articles import Article
+from embeddings.corpus import scan
+from embeddings.encoder import Encoder
+from embeddings.parsing import UnreadableFile, parse_bytes
+from embeddings.passages import split_passages
+from embeddings.store import (
+    ArticleRecord,
+    FileRecord,
+    IndexNotReady,
+    NewVersion,
+    PassageRecord,
+    StoredIndex,
+    build_lock,
+    current_version,
+    remove_unfinished,
+    write_version,
+)
+
+
+class EmptyCorpus(Exception):
+    """The corpus holds no readable article."""
+
+
+@dataclass
+class BuildReport:
+    """What a build did, for the user: article source ids by change, files skipped and why."""
+
+    added: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    embedded: int = 0
+    skipped: list[str] = field(default_factory=list)
+    articles: int = 0
+    passages: int = 0
+    seconds: float = 0.0
+    version: str | None = None
+    full_rebuild_reason: str | None = None
+
+    @property
+    def up_to_date(self) -> bool:
+        return self.version is None
+
+    def summary(self) -> str:
+        lines = [*(f"skipped {problem}" for problem in self.skipped)]
+        if self.full_rebuild_reason:
+            lines.append(f"full rebuild: {self.full_rebuild_reason}")
+        if self.up_to_date:
+            lines.append(f"index up to date: {self.articles} articles, {self.passages} passages ({self.seconds:.2f} s)")
+        else:
+            lines.append(
+                f"added {len(self.added)}, changed {len(self.changed)}, removed {len(self.removed)}, "
+                f"unchanged {self.unchanged} articles; embedded {self.embedded} passages; "
+                f"index now {self.articles} articles, {self.passages} passages ({self.seconds:.2f} s)"
+            )
+        return "\n".join(lines)
+
+
+@dataclass
+class _Prior:
+    """The live version, as a source of reusable articles and vectors."""
+
+    index: StoredIndex
+    files: dict[str, FileRecord]
+    by_source: dict[str, ArticleRecord]
+    by_key: dict[str, ArticleRecord]
+    by_path: dict[str, list[ArticleRecord]]
+
+    @classmethod
+    def load(cls, index: StoredIndex) -> _Prior:
+        articles = index.articles()
+        by_path: dict[str, list[ArticleRecord]] = {}
+        for article in articles:
+            by_path.setdefault(article.path, []).append(article)
+        return cls(index, index.files(), {a.source_id: a for a in articles}, {a.key: a for a in articles}, by_path)
+
+
+def _open_prior(index_dir: Path, model: str, report: BuildReport) -> _Prior | None:
+    try:
+        folder = current_version(index_dir)
+        if folder is None:
+            return None
+        index = StoredIndex(folder)
+    except IndexNotReady as error:
+        report.full_rebuild_reason = f"the current index is unusable ({error})"
+        return None
+    if index.info.model != model:
+        report.full_rebuild_reason = f"model changed from {index.info.model} to {model}"
+        return None
+    return _Prior.load(index)
+
+
+def is_stale(corpus_dir: Path, index: StoredIndex, model: str) -> bool:
+    """True when the corpus files differ from those the index was built from, or the model differs."""
+    if index.info.model != model:
+        return True
+    recorded = index.files()
+    files = scan(corpus_dir)
+    if set(recorded) != {file.name for file in files}:
+        return True
+    for file in files:
+        record = recorded[file.name]
+        if (record.size, record.mtime_ns) != (file.size, file.mtime_ns):
+            try:
+                _, digest = file.read()
+            except OSError:
+                return True
+            if digest != record.sha256:
+                return True
+    return False
+
+
+def _passage_text(title: str, heading: str | None, text: str) -> tuple[str, str]:
+    """What the encoder and BM25 see for a passage: the heading gives context; BM25 also gets the title."""
+    dense = f"{heading}\n{text}" if heading else text
+    return dense, f"{title}\n{dense}"
+
+
+def build_index(
+    corpus_dir: Path,
+    index_dir: Path,
+    encoder: Encoder,
+    progress: bool = False,
+    log: Callable[[str], None] = lambda message: None,
+) -> BuildReport:
+    """Bring the index at `index_dir` up to date with `corpus_dir`; writes a new version only if something changed."""
+    started = time.perf_counter()
+    report = BuildReport()
+    with build_lock(index_dir):
+        remove_unfinished(index_dir)
+        prior = _open_prior(index_dir, encoder.name, report)
+        files = scan(corpus_dir)
+
+        file_records: list[FileRecord] = []
+        kept: list[ArticleRecord] = []  # articles reused whole from the prior version
+        parsed: list[Article] = []
+        for file in files:
+            record = prior.files.get(file.name) if prior else None
+            if record and (record.size, record.mtime_ns) == (file.size, file.mtime_ns):
+                file_records.append(record)
+                if record.problem:
+                    report.skipped.append(record.problem)
+                kept.extend(prior.by_path.get(file.name, []))  # type: ignore[union-attr]
+                continue
+            problems: list[str] = []
+            try:
+                data, digest = file.read()
+            except OSError as error:
+                report.skipped.append(f"{file.name}: cannot read ({error.strerror or error})")
+                continue
+            try:
+                articles = parse_bytes(data, file.name, problems.append)
+            except UnreadableFile as error:
+                problems.append(f"{file.name}: {error}")
+                articles = []
+            report.skipped.extend(problems)
+            file_records.append(FileRecord(file.name, file.size, file.mtime_ns, digest, "; ".join(problems) or None))
+            parsed.extend(articles)
+
+        version = _assemble(prior, kept, parsed, encoder, file_records, report, progress)
+        report.articles = len(version.articles)
+        report.passages = len(version.passages)
+        if not version.articles:
+            raise EmptyCorpus(
+                f"no readable articles in {corpus_dir}"
+                + (f" ({len(report.skipped)} files skipped)" if report.skipped else "")
+                + ": add .txt, .md, .html or .jsonl articles"
+            )
+        unchanged_files = prior is not None and {r.name: r for r in file_records} == prior.files
+        if not (report.added or report.changed or report.removed or not unchanged_files):
+            report.seconds = time.perf_counter() - started
+            return report
+        report.version = write_version(index_dir, version).name
+    report.seconds = time.perf_counter() - started
+    log(report.summary())
+    return report
+
+
+def _assemble(
+    prior: _Prior | None,
+    kept: list[ArticleRecord],
+    parsed: list[Article],
+    encoder: Encoder,
+    files: list[FileRecord],
+    report: BuildReport,
+    progress: bool,
+) -> NewVersion:
+    """Lay out the new version's rows: reused articles copy their vectors, new content is embedded."""
+    articles: list[ArticleRecord] = []
+    passages: list[PassageRecord] = []
+    lexical_texts: list[str] = []
+    vector_rows: list[np.ndarray] = []
+    to_embed: list[str] = []
+    to_embed_rows: list[int] = []
+    seen_sources: set[str] = set()
+
+    def reuse(old: ArticleRecord, article_id: int, path: str, source_id: str) -> None:
+        assert prior is not None
+        old_passages = prior.index.article_passages(old.id)
+        for passage in old_passages:
+            row = len(passages)
+            passages.append(PassageRecord(row, article_id, passage.paragraph, passage.heading, passage.text))
+            lexical_texts.append(_passage_text(old.title, passage.heading, passage.text)[1])
+        vector_rows.append(np.asarray(prior.index.vectors[[p.row for p in old_passages]]))
+        articles.append(ArticleRecord(article_id, source_id, old.key, path, old.title, old.outlet, old.date, old.url))
+
+    for old in sorted(kept, key=lambda a: a.source_id):
+        reuse(old, len(articles) + 1, old.path, old.source_id)
+        seen_sources.add(old.source_id)
+        report.unchanged += 1
+
+    for article in sorted(parsed, key=lambda a: a.source_id):
+        if article.source_id in seen_sources:
+            report.skipped.append(f"{article.source_id}: duplicate article id, kept the first")
+            continue
+        seen_sources.add(article.source_id)
+        key = article.content_key
+        article_id = len(articles) + 1
+        previous = prior.by_source.get(article.source_id) if prior else None
+        if previous is None:
+            report.added.append(article.source_id)
+        elif previous.key != key:
+            report.changed.append(article.source_id)
+        else:
+            report.unchanged += 1
+        same_content = prior.by_key.get(key) if prior else None
+        if same_content is not None:
+            reuse(same_content, article_id, article.path, article.source_id)
+            continue
+        date = article.date.isoformat() if article.date else None
+        articles.append(
+            ArticleRecord(article_id, article.source_id, key, article.path, article.title, article.outlet, date, article.url)
+        )
+        for passage in split_passages(article):
+            row = len(passages)
+            passages.append(PassageRecord(row, article_id, passage.paragraph, passage.heading, passage.text))
+            dense_text, lexical_text = _passage_text(article.title, passage.heading, passage.text)
+            lexical_texts.append(lexical_text)
+            to_embed.append(dense_text)
+            to_embed_rows.append(row)
+
+    if prior is not None:
+        report.removed = sorted(set(prior.by_source) - seen_sources)
+
+    dimension = prior.index.info.dimension if prior else None
+    fresh = encoder.encode(to_embed, progress=progress) if to_embed else None
+    if fresh is not None:
+        dimension = fresh.shape[1]
+    if dimension is None:
+        dimension = encoder.dimension if articles else 1
+    vectors = np.zeros((len(passages), dimension), dtype=np.float32)
+    # Reused blocks were appended in row order, interleaved with rows to embed: place both by row.
+    embedded_rows = set(to_embed_rows)
+    reused_rows = [p.row for p in passages if p.row not in embedded_rows]
+    if vector_rows:
+        vectors[reused_rows] = np.concatenate(vector_rows)
+    if fresh is not None:
+        vectors[to_embed_rows] = fresh
+    report.embedded = len(to_embed)
+    return NewVersion(encoder.name, files, articles, passages, vectors, lexical_texts)

@@ -1,0 +1,40 @@
+"""`python -m embeddings build`: bring the index up to date with the corpus and say what changed."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Sequence
+
+from embeddings.builder import EmptyCorpus, build_index
+from embeddings.corpus import CorpusMissing
+from embeddings.encoder import Encoder, ModelUnavailable
+from embeddings.settings import Settings
+from embeddings.store import IndexNotReady
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m embeddings", description="Build and inspect the article index.")
+    commands = parser.add_subparsers(dest="command", required=True)
+    build = commands.add_parser("build", help="build or update the index from the corpus")
+    build.add_argument("--corpus", metavar="DIR", help="article folder (default: ./corpus, env NEWSQA_CORPUS)")
+    build.add_argument("--index", metavar="DIR", help="index folder (default: ./index, env NEWSQA_INDEX)")
+    build.add_argument("--model", metavar="NAME_OR_PATH", help="sentence-transformers model (env NEWSQA_MODEL)")
+    build.add_argument("--quiet", action="store_true", help="no progress bar")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    settings = Settings.from_env(corpus=args.corpus, index=args.index, model=args.model)
+    try:
+        report = build_index(
+            settings.corpus, settings.index, Encoder(settings.model), progress=not args.quiet and sys.stderr.isatty()
+        )
+    except (CorpusMissing, EmptyCorpus, IndexNotReady, ModelUnavailable) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    print(report.summary())
+    return 0

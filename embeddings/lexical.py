@@ -1,0 +1,48 @@
+"""The lexical index: BM25 (bm25s) over stemmed words, for names, numbers and exact phrases."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import Stemmer
+
+_STEMMER = Stemmer.Stemmer("english")
+
+
+def _tokenize(texts: Sequence[str]) -> list[list[str]]:
+    return bm25s.tokenize(list(texts), stopwords="en", stemmer=_STEMMER, show_progress=False, return_ids=False)
+
+
+class LexicalIndex:
+    """BM25 over passages; rows are passage numbers, as in the vector index."""
+
+    def __init__(self, bm25: bm25s.BM25) -> None:
+        self._bm25 = bm25
+        self._vocab: dict[str, int] = bm25.vocab_dict
+
+    @classmethod
+    def build(cls, texts: Sequence[str]) -> LexicalIndex:
+        bm25 = bm25s.BM25()
+        bm25.index(_tokenize(texts) if texts else [[""]], show_progress=False)
+        return cls(bm25)
+
+    def save(self, folder: Path) -> None:
+        self._bm25.save(str(folder))
+
+    @classmethod
+    def load(cls, folder: Path) -> LexicalIndex:
+        return cls(bm25s.BM25.load(str(folder), mmap=True))
+
+    def search(self, query: str, k: int) -> list[tuple[int, float]]:
+        """The k best rows for `query` as (row, BM25 score), best first; rows that share no word are left out."""
+        terms = [term for term in _tokenize([query])[0] if term in self._vocab]
+        if not terms or k <= 0:
+            return []
+        scores = self._bm25.get_scores(terms)
+        k = min(k, len(scores))
+        top = np.argpartition(-scores, k - 1)[:k]
+        top = top[np.argsort(-scores[top], kind="stable")]
+        return [(int(row), float(scores[row])) for row in top if scores[row] > 0]

@@ -1,0 +1,43 @@
+"""The answer as plain typed data: built by the engine, rendered by the front ends."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Source:
+    """One quoted passage and the article it comes from.
+
+    `quote` is the passage verbatim; `highlight` is the (start, end) of the answer inside it, when known.
+    `date` is ISO 8601 (YYYY-MM-DD). `paragraph` counts the article's body paragraphs from 1.
+    """
+
+    title: str
+    outlet: str | None
+    date: str | None
+    url: str | None
+    path: str
+    paragraph: int
+    quote: str
+    score: float
+    heading: str | None = None
+    highlight: tuple[int, int] | None = None
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The engine's reply to one question. When `abstained`, `answer` is None and `sources` is empty."""
+
+    question: str
+    answer: str | None
+    abstained: bool
+    sources: list[Source] = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        """The JSON shape of `ask --json` (minus `text`, which the front end adds)."""
+        data = asdict(self)
+        for source in data["sources"]:
+            source["score"] = round(source["score"], 4)
+            source["highlight"] = list(source["highlight"]) if source["highlight"] else None
+        return data

@@ -1,0 +1,32 @@
+"""Keep the index in step with the corpus before answering: build it when missing, update it when stale."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from embeddings.builder import BuildReport, build_index, is_stale
+from embeddings.encoder import Encoder
+from embeddings.settings import Settings
+from embeddings.store import IndexNotReady, open_index
+
+
+def ensure_index(
+    settings: Settings, encoder: Encoder, progress: bool = False, log: Callable[[str], None] = lambda message: None
+) -> BuildReport | None:
+    """Build or update the index if it is missing, damaged or stale; None when it was already current.
+
+    Without a corpus folder, an existing index is served as it is.
+    """
+    try:
+        index = open_index(settings.index)
+    except IndexNotReady as error:
+        if not settings.corpus.is_dir():
+            raise IndexNotReady(f"{error}; there is no corpus folder {settings.corpus} to build it from") from None
+        index = None
+    if index is not None:
+        try:
+            if not settings.corpus.is_dir() or not is_stale(settings.corpus, index, encoder.name):
+                return None
+        finally:
+            index.close()
+    return build_index(settings.corpus, settings.index, encoder, progress=progress, log=log)

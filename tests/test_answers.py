@@ -1,0 +1,53 @@
+"""With the real packaged model: the seed corpus answers "who signed the pact?" and abstains off-topic."""
+
+from __future__ import annotations
+
+import pytest
+
+from embeddings import Engine, EmptyQuestion, ensure_index
+
+PACT_PARAGRAPH = "Vladimir Putin, who signed the pact together with the North Korean Kim Jong-un."
+
+
+@pytest.fixture
+def engine(settings, real_encoder):
+    ensure_index(settings, real_encoder)
+    return Engine(settings, real_encoder)
+
+
+def test_who_signed_the_pact_quotes_the_seed_paragraph(engine):
+    answer = engine.ask("who signed the pact?")
+    assert not answer.abstained
+    assert "Vladimir Putin" in answer.answer and "Kim Jong-un" in answer.answer
+    top = answer.sources[0]
+    assert top.quote.endswith(PACT_PARAGRAPH)
+    assert (top.title, top.outlet, top.date) == (
+        "Seoul, Tokyo and Washington condemn the Pyongyang-Moscow pact", "Deutsche Welle", "2024-06-24")
+    assert top.paragraph == 4 and top.heading == "They agreed on mutual military assistance"
+    start, end = top.highlight
+    assert top.quote[start:end] == answer.answer
+
+
+@pytest.mark.parametrize("question", ["what is the recipe for banana bread?", "who won the world cup in 2018?",
+                                      "what is the capital of France?", "how do I reset my router password?"])
+def test_off_topic_questions_abstain(engine, question):
+    answer = engine.ask(question)
+    assert answer.abstained and answer.answer is None and answer.sources == []
+
+
+def test_top_k_sets_the_number_of_distinct_sources(engine):
+    answer = engine.ask("what did the joint statement say?", top_k=5)
+    assert len(answer.sources) == 5
+    assert len({s.quote for s in answer.sources}) == 5
+    assert all(s.quote for s in answer.sources)
+
+
+def test_follow_up_uses_the_previous_question(engine):
+    answer = engine.ask("and when was it signed?", history=["who signed the pact?"])
+    assert not answer.abstained
+    assert answer.sources[0].quote.endswith(PACT_PARAGRAPH)
+
+
+def test_empty_question_is_refused(engine):
+    with pytest.raises(EmptyQuestion):
+        engine.ask("   ")
