@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Callable
 
-from embeddings import Encoder, Engine, Settings, ensure_index
+from embeddings import Engine, Settings, ensure_index, load_encoder
 
 
 def quiet_model_loading() -> None:
@@ -23,6 +23,6 @@ def open_engine(settings: Settings, log: Callable[[str], None] = lambda m: print
     whose messages tell the user what to do.
     """
     quiet_model_loading()
-    encoder = Encoder(settings.model)
+    encoder = load_encoder(settings.model)
     ensure_index(settings, encoder, progress=sys.stderr.isatty(), log=log)
     return Engine(settings, encoder)

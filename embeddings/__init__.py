@@ -10,7 +10,7 @@ The small typed API the front ends use:
 
 from embeddings.builder import BuildReport, EmptyCorpus, build_index
 from embeddings.corpus import CorpusMissing
-from embeddings.encoder import Encoder, ModelUnavailable
+from embeddings.encoder import Encoder, ModelUnavailable, load_encoder
 from embeddings.engine import ArticleSummary, EmptyQuestion, Engine
 from embeddings.results import Answer, Source
 from embeddings.settings import Settings
@@ -33,4 +33,5 @@ __all__ = [
     "Source",
     "build_index",
     "ensure_index",
+    "load_encoder",
 ]

@@ -9,7 +9,7 @@ from collections.abc import Sequence
 
 from embeddings.builder import EmptyCorpus, build_index
 from embeddings.corpus import CorpusMissing
-from embeddings.encoder import Encoder, ModelUnavailable
+from embeddings.encoder import ModelUnavailable, load_encoder
 from embeddings.settings import Settings
 from embeddings.store import IndexNotReady
 
@@ -31,7 +31,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings.from_env(corpus=args.corpus, index=args.index, model=args.model)
     try:
         report = build_index(
-            settings.corpus, settings.index, Encoder(settings.model), progress=not args.quiet and sys.stderr.isatty()
+            settings.corpus, settings.index, load_encoder(settings.model), progress=not args.quiet and sys.stderr.isatty()
         )
     except (CorpusMissing, EmptyCorpus, IndexNotReady, ModelUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)

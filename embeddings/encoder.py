@@ -61,8 +61,12 @@ class Encoder:
     def dimension(self) -> int:
         return int(self._load().get_sentence_embedding_dimension())
 
+    def encode_query(self, question: str) -> np.ndarray:
+        """One normalized vector for a question (models that embed queries and passages differently override this)."""
+        return self.encode([question])[0]
+
     def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
-        """One normalized row per text; `progress` shows a tqdm bar (for index builds)."""
+        """One normalized row per passage text; `progress` shows a tqdm bar (for index builds)."""
         model = self._load()
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
@@ -74,3 +78,8 @@ class Encoder:
             show_progress_bar=progress,
         )
         return np.asarray(vectors, dtype=np.float32)
+
+
+def load_encoder(model: str) -> Encoder:
+    """The encoder for a model setting: the one place that picks an encoder implementation by name."""
+    return Encoder(model)

@@ -7,7 +7,7 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from embeddings.encoder import Encoder
+from embeddings.encoder import Encoder, load_encoder
 from embeddings.reader import MIN_RELEVANCE, best_sentence
 from embeddings.results import Answer, Source
 from embeddings.retriever import Hit, HybridRetriever
@@ -47,7 +47,7 @@ class Engine:
 
     def __init__(self, settings: Settings, encoder: Encoder | None = None) -> None:
         self.settings = settings
-        self.encoder = encoder or Encoder(settings.model)
+        self.encoder = encoder or load_encoder(settings.model)
         self._index = open_index(settings.index)
         self._swap = threading.Lock()
 
@@ -85,7 +85,7 @@ class Engine:
         top_k = max(1, top_k or self.settings.top_k)
         index = self._index  # one version for the whole question, even if reload() runs meanwhile
         query = with_context(question, history)
-        query_vector = self.encoder.encode([query])[0]
+        query_vector = self.encoder.encode_query(query)
         hits = HybridRetriever(index).search(query, query_vector, k=max(4 * top_k, 20))
         if not hits or max(hit.cosine for hit in hits) < MIN_RELEVANCE:
             return Answer(question, None, True, [])

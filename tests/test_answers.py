@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from embeddings import Engine, EmptyQuestion, ensure_index
+from embeddings import EmptyQuestion, Engine, ensure_index
 
 PACT_PARAGRAPH = "Vladimir Putin, who signed the pact together with the North Korean Kim Jong-un."
 
@@ -22,14 +22,24 @@ def test_who_signed_the_pact_quotes_the_seed_paragraph(engine):
     top = answer.sources[0]
     assert top.quote.endswith(PACT_PARAGRAPH)
     assert (top.title, top.outlet, top.date) == (
-        "Seoul, Tokyo and Washington condemn the Pyongyang-Moscow pact", "Deutsche Welle", "2024-06-24")
+        "Seoul, Tokyo and Washington condemn the Pyongyang-Moscow pact",
+        "Deutsche Welle",
+        "2024-06-24",
+    )
     assert top.paragraph == 4 and top.heading == "They agreed on mutual military assistance"
     start, end = top.highlight
     assert top.quote[start:end] == answer.answer
 
 
-@pytest.mark.parametrize("question", ["what is the recipe for banana bread?", "who won the world cup in 2018?",
-                                      "what is the capital of France?", "how do I reset my router password?"])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "what is the recipe for banana bread?",
+        "who won the world cup in 2018?",
+        "what is the capital of France?",
+        "how do I reset my router password?",
+    ],
+)
 def test_off_topic_questions_abstain(engine, question):
     answer = engine.ask(question)
     assert answer.abstained and answer.answer is None and answer.sources == []

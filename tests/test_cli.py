@@ -18,8 +18,9 @@ PACT_TITLE = "Seoul, Tokyo and Washington condemn the Pyongyang-Moscow pact"
 def run(*args: str, stdin: str = "", cwd: Path | None = None) -> subprocess.CompletedProcess:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     env.pop("NEWSQA_MODEL", None)
-    return subprocess.run([sys.executable, *args], input=stdin, capture_output=True, text=True, cwd=cwd or ROOT,
-                          env=env, timeout=300)
+    return subprocess.run(
+        [sys.executable, *args], input=stdin, capture_output=True, text=True, cwd=cwd or ROOT, env=env, timeout=300
+    )
 
 
 @pytest.fixture
@@ -64,7 +65,7 @@ def test_build_then_console_answers_with_quote_and_source(folders, seed_corpus):
     assert result.returncode == 0, result.stderr
     assert "Answer: " in result.stdout and "Kim Jong-un" in result.stdout
     assert f"— {PACT_TITLE}, Deutsche Welle, Jun 24, 2024 (paragraph 4" in result.stdout
-    assert 'Type a question about the articles' in result.stdout
+    assert "Type a question about the articles" in result.stdout
     assert "Traceback" not in result.stderr
 
 

@@ -43,8 +43,10 @@ def test_seed_paragraphs_are_verbatim_lines_of_the_file():
 @pytest.mark.parametrize(
     ("line", "title"),
     [
-        ("storm-batters-coast,-thousands-without-powerStorm batters coast, thousands without power",
-         "Storm batters coast, thousands without power"),
+        (
+            "storm-batters-coast,-thousands-without-powerStorm batters coast, thousands without power",
+            "Storm batters coast, thousands without power",
+        ),
         ("fed-raises-rates-againFed raises rates again, markets slide", "Fed raises rates again, markets slide"),
         ("fed-raisesFed raises rates again", "Fed raises rates again"),  # a slug cut short
         ("2024-budget-passes2024 budget passes", "2024 budget passes"),
@@ -119,8 +121,15 @@ def test_html_article_text_title_date_and_site_from_meta_tags():
 
 def test_jsonl_articles_with_text_or_paragraphs_and_bad_lines_reported():
     lines = [
-        json.dumps({"title": "One", "text": "First para.\n\nSecond para.", "url": "https://a.example/1", "date": "2020-01-02",
-                    "source": "A News"}),
+        json.dumps(
+            {
+                "title": "One",
+                "text": "First para.\n\nSecond para.",
+                "url": "https://a.example/1",
+                "date": "2020-01-02",
+                "source": "A News",
+            }
+        ),
         "{not json",
         json.dumps({"title": "Two", "paragraphs": ["Only para."]}),
         json.dumps({"title": "No text"}),
@@ -128,7 +137,12 @@ def test_jsonl_articles_with_text_or_paragraphs_and_bad_lines_reported():
     problems: list[str] = []
     one, two = parse("\n".join(lines), "feed.jsonl", problems)
     assert (one.title, one.paragraphs, one.outlet, one.date, one.url) == (
-        "One", ["First para.", "Second para."], "A News", dt.date(2020, 1, 2), "https://a.example/1")
+        "One",
+        ["First para.", "Second para."],
+        "A News",
+        dt.date(2020, 1, 2),
+        "https://a.example/1",
+    )
     assert (one.source_id, two.source_id) == ("feed.jsonl#1", "feed.jsonl#3")
     assert two.paragraphs == ["Only para."]
     assert len(problems) == 2 and "feed.jsonl:2" in problems[0] and "feed.jsonl:4" in problems[1]

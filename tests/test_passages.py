@@ -8,7 +8,10 @@ def test_headings_are_context_not_passages():
     article = Article("T", (Block("First."), Block("Sub", True), Block("Second."), Block("Third.")), "a.txt", "a.txt")
     passages = split_passages(article)
     assert [(p.paragraph, p.text, p.heading) for p in passages] == [
-        (1, "First.", None), (2, "Second.", "Sub"), (3, "Third.", "Sub")]
+        (1, "First.", None),
+        (2, "Second.", "Sub"),
+        (3, "Third.", "Sub"),
+    ]
 
 
 def test_long_paragraph_is_split_at_sentence_boundaries_verbatim():
@@ -24,4 +27,7 @@ def test_long_paragraph_is_split_at_sentence_boundaries_verbatim():
 def test_sentence_spans_respect_abbreviations_and_quotes():
     text = "Mr. Smith met U.S. officials on Jan. 5. He said: “It is fine.” Then he left."
     assert [text[a:b] for a, b in sentence_spans(text)] == [
-        "Mr. Smith met U.S. officials on Jan. 5.", "He said: “It is fine.”", "Then he left."]
+        "Mr. Smith met U.S. officials on Jan. 5.",
+        "He said: “It is fine.”",
+        "Then he left.",
+    ]
