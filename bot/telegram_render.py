@@ -1,0 +1,212 @@
+"""Answers as Telegram HTML: escaped text, the answer in bold, each source a quoted paragraph, split to fit.
+
+Telegram counts a message's length after parsing the HTML, in UTF-16 code units, and rejects more than 4096.
+Messages are made of self-contained blocks (balanced tags), joined with blank lines and split only between
+blocks; a text too long for one block is cut into several, preferably after a sentence.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterable, Sequence
+from urllib.parse import urlparse
+
+from bot.render import display_date
+from embeddings import Answer, ArticleSummary, IndexInfo, Source
+
+MESSAGE_LIMIT = 4096
+QUESTION_ECHO_LIMIT = 200
+TITLE_LIMIT = 300
+ARTICLES_LISTED = 50
+
+_TAG = re.compile(r"<[^>]*>")
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
+_SPACE = re.compile(r"\s+")
+
+
+def utf16_length(text: str) -> int:
+    """Length as Telegram counts it: characters outside the Basic Multilingual Plane count twice."""
+    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+
+
+def visible_length(message_html: str) -> int:
+    """The length Telegram checks: the text after tags are removed and entities decoded."""
+    return utf16_length(html.unescape(_TAG.sub("", message_html)))
+
+
+def shorten(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` characters at a word boundary, with an ellipsis when cut."""
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    if " " in cut[limit // 2 :]:
+        cut = cut[: cut.rindex(" ")]
+    return cut.rstrip() + "…"
+
+
+def text_pieces(text: str, budget: int) -> list[tuple[int, int]]:
+    """(start, end) ranges covering `text`, each at most `budget` UTF-16 units, cut after a sentence when possible.
+
+    Falls back to a space, then to a hard cut. Whitespace at the cuts is dropped.
+    """
+    pieces: list[tuple[int, int]] = []
+    start, size = 0, len(text)
+    while start < size:
+        while start < size and text[start].isspace():
+            start += 1
+        if start == size:
+            break
+        end, used = start, 0
+        while end < size and used + utf16_length(text[end]) <= budget:
+            used += utf16_length(text[end])
+            end += 1
+        if end == start:  # a budget smaller than one character: still make progress
+            end += 1
+        elif end < size:
+            window = text[start : end + 1]  # one more character: a sentence may end exactly at the budget
+            cuts = [match.end() for match in _SENTENCE_END.finditer(window)] or [match.end() for match in _SPACE.finditer(window)]
+            if cuts:
+                end = start + min(cuts[-1], end - start)
+        piece_end = end
+        while piece_end > start and text[piece_end - 1].isspace():
+            piece_end -= 1
+        pieces.append((start, piece_end))
+        start = end
+    return pieces
+
+
+def _escaped_with_bold(text: str, start: int, end: int, bold: tuple[int, int] | None) -> str:
+    """text[start:end], escaped, with the part inside `bold` wrapped in <b>."""
+    if bold is None or bold[1] <= start or bold[0] >= end:
+        return html.escape(text[start:end])
+    left, right = max(start, bold[0]), min(end, bold[1])
+    return html.escape(text[start:left]) + f"<b>{html.escape(text[left:right])}</b>" + html.escape(text[right:end])
+
+
+def _link(title: str, url: str | None) -> str:
+    """The title, escaped, as a link when the url is a web address Telegram will accept."""
+    title = html.escape(shorten(title, TITLE_LIMIT))
+    if url and urlparse(url).scheme in {"http", "https"} and urlparse(url).netloc:
+        return f'<a href="{html.escape(url, quote=True)}">{title}</a>'
+    return title
+
+
+def citation_html(source: Source) -> str:
+    """'— Title, Outlet, Jun 24, 2024', the title linking to the article when it has a url."""
+    rest = [part for part in (source.outlet, display_date(source.date)) if part]
+    return "— " + ", ".join([_link(source.title, source.url), *(html.escape(part) for part in rest)])
+
+
+def source_blocks(source: Source, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """The verbatim paragraph in a <blockquote> (the answer span bold), then the citation.
+
+    A paragraph too long for one message becomes several quotes; the citation follows the last.
+    """
+    citation = citation_html(source)
+    budget = limit - visible_length(citation) - 1
+    quotes = [
+        f"<blockquote>{_escaped_with_bold(source.quote, start, end, source.highlight)}</blockquote>"
+        for start, end in text_pieces(source.quote, budget)
+    ]
+    quotes[-1] += "\n" + citation
+    return quotes
+
+
+def bold_blocks(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """`text` escaped and bold, cut into blocks that each fit in a message."""
+    return [f"<b>{html.escape(text[start:end])}</b>" for start, end in text_pieces(text, limit)]
+
+
+def split_messages(blocks: Iterable[str], limit: int = MESSAGE_LIMIT, separator: str = "\n\n") -> list[str]:
+    """Blocks packed into as few messages as fit under `limit`, cut only between blocks.
+
+    Raises ValueError for a block that alone exceeds the limit (the renderers never make one).
+    """
+    messages: list[str] = []
+    current = ""
+    for block in blocks:
+        if visible_length(block) > limit:
+            raise ValueError(f"a block of {visible_length(block)} characters cannot fit in a message")
+        candidate = f"{current}{separator}{block}" if current else block
+        if current and visible_length(candidate) > limit:
+            messages.append(current)
+            candidate = block
+        current = candidate
+    if current:
+        messages.append(current)
+    return messages
+
+
+def abstain_html(question: str) -> str:
+    """A short polite sentence, no quotes: the articles do not hold the answer."""
+    echo = html.escape(shorten(question, QUESTION_ECHO_LIMIT))
+    return f"Sorry, I couldn't find an answer to “{echo}” in the articles. Try other words, or see /sources."
+
+
+def answer_messages(answer: Answer, count: int) -> list[str]:
+    """The short answer in bold, then the first `count` sources; or the polite abstention."""
+    if answer.abstained or not answer.answer:
+        return [abstain_html(answer.question)]
+    blocks = bold_blocks(answer.answer)
+    for source in answer.sources[:count]:
+        blocks.extend(source_blocks(source))
+    return split_messages(blocks)
+
+
+def more_sources_messages(answer: Answer, start: int, count: int) -> list[str]:
+    """Sources `start` to `start + count` of an answer, under a line naming the question."""
+    header = f"More sources for “{html.escape(shorten(answer.question, QUESTION_ECHO_LIMIT))}”:"
+    blocks = [header]
+    for source in answer.sources[start : start + count]:
+        blocks.extend(source_blocks(source))
+    return split_messages(blocks)
+
+
+def articles_messages(articles: Sequence[ArticleSummary], listed: int = ARTICLES_LISTED) -> list[str]:
+    """The indexed articles, newest first: title, outlet, date and passage count (the first `listed`)."""
+    if not articles:
+        return ["The index holds no articles yet."]
+    newest = sorted(articles, key=lambda article: article.date or "", reverse=True)
+    passages = sum(article.passages for article in articles)
+    lines = [f"<b>{len(articles)} articles, {passages} passages</b>"]
+    for article in newest[:listed]:
+        rest = [part for part in (article.outlet, display_date(article.date)) if part]
+        where = ", ".join([_link(article.title, article.url), *(html.escape(part) for part in rest)])
+        lines.append(f"• {where} ({article.passages} passages)")
+    if len(newest) > listed:
+        lines.append(f"…and {len(newest) - listed} older articles.")
+    return split_messages(lines, separator="\n")
+
+
+def about_html(info: IndexInfo) -> str:
+    """What the index is: its size, the model that embedded it, and when it was built."""
+    return (
+        f"<b>Index</b>: {info.articles} articles, {info.passages} passages\n"
+        f"<b>Model</b>: {html.escape(info.model)} ({info.dimension} dimensions)\n"
+        f"<b>Built</b>: {html.escape(info.built_at)}\n"
+        f"<b>Version</b>: {html.escape(info.version)}"
+    )
+
+
+def help_html(articles: Sequence[ArticleSummary]) -> str:
+    """What the bot knows (how many articles, from which outlets and dates) and how to ask, with an example."""
+    outlets = sorted({article.outlet for article in articles if article.outlet})
+    dates = sorted(article.date for article in articles if article.date)
+    known = f"I answer questions about <b>{len(articles)} news articles</b>"
+    if outlets:
+        named = ", ".join(html.escape(outlet) for outlet in outlets[:5]) + (" and others" if len(outlets) > 5 else "")
+        known += f" from {named}"
+    if dates:
+        first, last = display_date(dates[0]), display_date(dates[-1])
+        known += f", dated {html.escape(first)}" if first == last else f", dated {html.escape(first)} to {html.escape(last)}"
+    return (
+        f"{known}.\n\n"
+        "Ask in plain words, for example:\n<i>who signed the pact?</i>\n\n"
+        "I reply with a short answer and quote the paragraphs it comes from, naming each article. "
+        "A follow-up such as <i>and when was it signed?</i> builds on your previous question. "
+        "When the articles don't say, I tell you so.\n\n"
+        "In a group, mention me or reply to my message.\n\n"
+        "/sources lists the articles, /about describes the index, /help shows this message."
+    )
