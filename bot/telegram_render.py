@@ -25,6 +25,11 @@ _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
 _SPACE = re.compile(r"\s+")
 
 
+def plural(count: int, noun: str) -> str:
+    """'1 article', '2 articles'."""
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
 def utf16_length(text: str) -> int:
     """Length as Telegram counts it: characters outside the Basic Multilingual Plane count twice."""
     return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
@@ -110,6 +115,8 @@ def source_blocks(source: Source, limit: int = MESSAGE_LIMIT) -> list[str]:
         f"<blockquote>{_escaped_with_bold(source.quote, start, end, source.highlight)}</blockquote>"
         for start, end in text_pieces(source.quote, budget)
     ]
+    if not quotes:
+        return [citation]
     quotes[-1] += "\n" + citation
     return quotes
 
@@ -170,20 +177,20 @@ def articles_messages(articles: Sequence[ArticleSummary], listed: int = ARTICLES
         return ["The index holds no articles yet."]
     newest = sorted(articles, key=lambda article: article.date or "", reverse=True)
     passages = sum(article.passages for article in articles)
-    lines = [f"<b>{len(articles)} articles, {passages} passages</b>"]
+    lines = [f"<b>{plural(len(articles), 'article')}, {plural(passages, 'passage')}</b>"]
     for article in newest[:listed]:
         rest = [part for part in (article.outlet, display_date(article.date)) if part]
         where = ", ".join([_link(article.title, article.url), *(html.escape(part) for part in rest)])
-        lines.append(f"• {where} ({article.passages} passages)")
+        lines.append(f"• {where} ({plural(article.passages, 'passage')})")
     if len(newest) > listed:
-        lines.append(f"…and {len(newest) - listed} older articles.")
+        lines.append(f"…and {plural(len(newest) - listed, 'older article')}.")
     return split_messages(lines, separator="\n")
 
 
 def about_html(info: IndexInfo) -> str:
     """What the index is: its size, the model that embedded it, and when it was built."""
     return (
-        f"<b>Index</b>: {info.articles} articles, {info.passages} passages\n"
+        f"<b>Index</b>: {plural(info.articles, 'article')}, {plural(info.passages, 'passage')}\n"
         f"<b>Model</b>: {html.escape(info.model)} ({info.dimension} dimensions)\n"
         f"<b>Built</b>: {html.escape(info.built_at)}\n"
         f"<b>Version</b>: {html.escape(info.version)}"
@@ -194,7 +201,7 @@ def help_html(articles: Sequence[ArticleSummary]) -> str:
     """What the bot knows (how many articles, from which outlets and dates) and how to ask, with an example."""
     outlets = sorted({article.outlet for article in articles if article.outlet})
     dates = sorted(article.date for article in articles if article.date)
-    known = f"I answer questions about <b>{len(articles)} news articles</b>"
+    known = f"I answer questions about <b>{plural(len(articles), 'news article')}</b>"
     if outlets:
         named = ", ".join(html.escape(outlet) for outlet in outlets[:5]) + (" and others" if len(outlets) > 5 else "")
         known += f" from {named}"

@@ -1,0 +1,160 @@
+"""Telegram HTML of answers: escaped, the answer bold, quotes in blockquotes, and split to fit Telegram's limit.
+
+Every message is checked with the fake server's parser, which refuses what Telegram refuses.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.telegram_render import (
+    MESSAGE_LIMIT,
+    about_html,
+    answer_messages,
+    articles_messages,
+    help_html,
+    more_sources_messages,
+    split_messages,
+    text_pieces,
+    utf16_length,
+    visible_length,
+)
+from embeddings import Answer, ArticleSummary, IndexInfo, Source
+from tests.fake_telegram_api import TelegramHTML
+
+
+def source(quote: str, highlight: tuple[int, int] | None = None, **fields: object) -> Source:
+    values = {"title": "Pact signed", "outlet": "Deutsche Welle", "date": "2024-06-24", "url": None, "path": "a.txt",
+              "paragraph": 4, "quote": quote, "score": 0.6, "highlight": highlight, **fields}  # fmt: skip
+    return Source(**values)  # type: ignore[arg-type]
+
+
+def telegram_text(message: str) -> tuple[str, list[dict]]:
+    """What Telegram would show, with its entities; fails the test where Telegram would refuse the message."""
+    text, entities = TelegramHTML.parse(message)
+    assert utf16_length(text.strip()) <= MESSAGE_LIMIT
+    return text, entities
+
+
+def test_answer_is_bold_and_each_source_a_blockquote_with_the_answer_bold_inside_and_its_citation():
+    quote = "Kim met Putin. Putin signed the pact with Kim Jong-un on Wednesday."
+    answer = Answer("who signed?", "Putin signed the pact with Kim Jong-un on Wednesday.", False,
+                    [source(quote, (15, len(quote)), url="https://dw.com/a?x=1&y=2"), source("Second quote.")])  # fmt: skip
+    [message] = answer_messages(answer, count=3)
+    assert message.startswith("<b>Putin signed the pact with Kim Jong-un on Wednesday.</b>\n\n")
+    assert "<blockquote>Kim met Putin. <b>Putin signed the pact with Kim Jong-un on Wednesday.</b></blockquote>" in message
+    assert '— <a href="https://dw.com/a?x=1&amp;y=2">Pact signed</a>, Deutsche Welle, Jun 24, 2024' in message
+    assert "<blockquote>Second quote.</blockquote>\n— Pact signed, Deutsche Welle, Jun 24, 2024" in message
+    _, entities = telegram_text(message)
+    assert [entity["type"] for entity in entities].count("blockquote") == 2
+    link = next(entity for entity in entities if entity["type"] == "text_link")
+    assert link["url"] == "https://dw.com/a?x=1&y=2"
+
+
+def test_everything_from_the_articles_is_escaped():
+    hostile = 'Use <script>alert("x")</script> & <b>bold</b> &amp; "quotes"'
+    answer = Answer("q <i>", hostile, False, [source(hostile, (0, 3), title="<Title & Co>", outlet="A&B <News>")])
+    [message] = answer_messages(answer, count=1)
+    text, _ = telegram_text(message)
+    assert hostile in text and "<Title & Co>" in text and "A&B <News>" in text
+    assert "<script>" not in message
+
+
+def test_only_web_addresses_become_links():
+    [message] = answer_messages(Answer("q", "a", False, [source("x", url="javascript:alert(1)")]), count=1)
+    assert "<a " not in message and "javascript" not in message
+
+
+def test_abstention_is_one_polite_sentence_without_quotes_and_the_question_escaped():
+    [message] = answer_messages(Answer("<b>banana</b> & bread?", None, True, []), count=3)
+    text, entities = telegram_text(message)
+    assert text.startswith("Sorry, I couldn't find an answer to “<b>banana</b> & bread?” in the articles.")
+    assert "blockquote" not in message and entities == []
+
+
+def test_a_very_long_question_is_shortened_in_the_abstention():
+    [message] = answer_messages(Answer("why " * 1024, None, True, []), count=3)
+    assert visible_length(message) < 400 and "…" in message
+
+
+def test_long_answers_are_split_between_sources_never_inside_a_tag():
+    paragraph = "The minister said the plan would cost more than expected. " * 30  # ~1,750 characters
+    answer = Answer("q", "The plan.", False, [source(paragraph.strip(), (0, 58)) for _ in range(5)])
+    messages = answer_messages(answer, count=5)
+    assert len(messages) == 3
+    for message in messages:
+        telegram_text(message)  # balanced, allowed tags, under the limit
+        assert message.count("<blockquote>") == message.count("</blockquote>")
+    assert sum(message.count("<blockquote>") for message in messages) == 5
+    assert messages[0].startswith("<b>The plan.</b>")
+
+
+def test_a_paragraph_longer_than_a_message_is_cut_after_a_sentence_and_keeps_its_citation():
+    quote = " ".join(f"Sentence number {n} is here." for n in range(400))  # ~11,000 characters
+    start = quote.index("Sentence number 150")
+    answer = Answer("q", "x", False, [source(quote, (start, start + 80))])
+    messages = answer_messages(answer, count=1)
+    assert len(messages) >= 3
+    texts = [telegram_text(message)[0] for message in messages]
+    quoted = " ".join(text.split("— Pact signed")[0] for text in texts)
+    assert " ".join(quoted.split()) == "x " + quote
+    assert all(text.rstrip().endswith("here.") or "— Pact signed" in text for text in texts)
+    assert "— Pact signed, Deutsche Welle" in texts[-1]
+    assert sum(message.count("<b>") for message in messages) >= 2  # the answer, and the span wherever it fell
+
+
+def test_length_counts_utf16_code_units_like_telegram():
+    emoji = "😀"  # outside the Basic Multilingual Plane: two UTF-16 code units
+    assert utf16_length(emoji * 3) == 6 and visible_length("<b>&amp;</b>") == 1
+    pieces = text_pieces(emoji * 3000, 4096)
+    assert [end - start for start, end in pieces] == [2048, 952]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.text(alphabet=st.sampled_from("ab c.\n<>&\"'😀é"), min_size=1, max_size=3000), min_size=1, max_size=6),
+    st.integers(min_value=0, max_value=40),
+)
+def test_any_sources_render_as_valid_messages_under_the_limit_losing_no_text(quotes, bold_start):
+    sources = [source(quote, (bold_start, bold_start + 30)) for quote in quotes]
+    answer = Answer("q", quotes[0][:5000], False, sources)
+    messages = answer_messages(answer, count=len(sources))
+    shown = "".join(telegram_text(message)[0] for message in messages)
+    for quote in quotes:
+        for word in quote.split():
+            assert word in shown
+
+
+def test_split_messages_packs_blocks_and_refuses_an_oversized_one():
+    assert split_messages(["a" * 2000, "b" * 2000, "c" * 2000]) == ["a" * 2000 + "\n\n" + "b" * 2000, "c" * 2000]
+    try:
+        split_messages(["x" * 5000])
+    except ValueError as error:
+        assert "cannot fit" in str(error)
+    else:
+        raise AssertionError("an oversized block must be refused")
+
+
+def test_more_sources_names_the_question_and_shows_the_next_page():
+    answer = Answer("who & why?", "a", False, [source(f"Quote {n}.") for n in range(7)])
+    [message] = more_sources_messages(answer, start=3, count=3)
+    text, _ = telegram_text(message)
+    assert text.startswith("More sources for “who & why?”:")
+    assert ["Quote 3." in text, "Quote 5." in text, "Quote 6." in text] == [True, True, False]
+
+
+def test_sources_about_and_help_list_what_the_bot_knows():
+    day = dt.date(2024, 6, 10)
+    articles = [ArticleSummary(f"Story {n} <x>", "DW", str(day + dt.timedelta(n)), None, f"{n}.txt", n + 1) for n in range(60)]
+    messages = articles_messages(articles)
+    text = "".join(telegram_text(message)[0] for message in messages)
+    assert text.startswith("60 articles, 1830 passages")
+    assert "Story 59 <x>, DW, Aug 8, 2024 (60 passages)" in text  # newest first
+    assert "…and 10 older articles." in text and "Story 0 <x>" not in text
+    about, _ = telegram_text(about_html(IndexInfo("v3", "all-MiniLM-L6-v2", 384, "2024-06-25T10:00:00Z", 1, 8)))
+    assert "1 article, 8 passages" in about and "all-MiniLM-L6-v2 (384 dimensions)" in about
+    help_text, _ = telegram_text(help_html(articles[:1]))
+    assert "1 news article from DW, dated Jun 10, 2024" in help_text and "who signed the pact?" in help_text
