@@ -1,19 +1,60 @@
-"""The vector index: FAISS inner product over normalized embeddings (cosine similarity)."""
+"""The vector index: FAISS inner product over normalized embeddings (cosine similarity), its type chosen by size.
+
+Up to EXACT_MAX_ROWS passages the index is exact (IndexFlatIP: a search reads every vector, a few ms at
+that size). Above it, an inverted file over 8-bit quantized vectors (IndexIVFScalarQuantizer) reads only the
+`nprobe` closest clusters and takes a quarter of the memory, so a million passages fit in well under 1 GiB;
+`python -m embeddings bench` prints its recall against exact search. Both load memory-mapped.
+"""
 
 from __future__ import annotations
 
+import math
+import os
 from pathlib import Path
 
 import faiss
 import numpy as np
 
+EXACT_MAX_ROWS = int(os.environ.get("NEWSQA_EXACT_MAX_ROWS", "50000"))
+NPROBE = int(os.environ.get("NEWSQA_NPROBE", "24"))
+_TRAINING_ROWS_PER_LIST = 40  # FAISS warns below 39 training points per cluster
+_TRAINING_ITERATIONS = 10
 
-def build_dense_index(vectors: np.ndarray) -> faiss.Index:
-    """An exact inner-product index over `vectors` (rows are passage numbers)."""
-    index = faiss.IndexFlatIP(vectors.shape[1])
-    if len(vectors):
-        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+
+def index_kind(rows: int, exact_max_rows: int | None = None) -> str:
+    """"flat" (exact) or "ivf-sq8" (approximate, quantized) for an index of `rows` passages."""
+    return "flat" if rows <= (EXACT_MAX_ROWS if exact_max_rows is None else exact_max_rows) else "ivf-sq8"
+
+
+def build_dense_index(vectors: np.ndarray, exact_max_rows: int | None = None, nprobe: int = NPROBE) -> faiss.Index:
+    """An inner-product index over `vectors` (rows are passage numbers): exact when small, IVF-SQ8 when big."""
+    vectors = np.ascontiguousarray(vectors, dtype=np.float32)
+    rows, dimension = vectors.shape
+    if index_kind(rows, exact_max_rows) == "flat":
+        index = faiss.IndexFlatIP(dimension)
+        if rows:
+            index.add(vectors)
+        return index
+    lists = max(1, int(2 * math.sqrt(rows)))
+    index = faiss.IndexIVFScalarQuantizer(
+        faiss.IndexFlatIP(dimension), dimension, lists, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+    )
+    index.cp.niter = _TRAINING_ITERATIONS
+    sample = np.random.default_rng(0).choice(rows, size=min(rows, _TRAINING_ROWS_PER_LIST * lists), replace=False)
+    index.train(vectors[np.sort(sample)])
+    index.add(vectors)
+    index.nprobe = nprobe
     return index
+
+
+def describe(index: faiss.Index) -> str:
+    """A short label for reports: the index type, and its probes for an inverted file."""
+    if isinstance(index, faiss.IndexFlat):
+        return "flat (exact)"
+    ivf = faiss.try_extract_index_ivf(index)
+    if ivf is not None:
+        return f"ivf-sq8 ({ivf.nlist} lists, nprobe {ivf.nprobe})"
+    return type(index).__name__
 
 
 def save_dense_index(index: faiss.Index, path: Path) -> None:

@@ -143,6 +143,13 @@ class StoredIndex:
         found = {r[0]: PassageRecord(*r) for r in self._query(f"SELECT * FROM passages WHERE row IN ({marks})", rows)}
         return [found[row] for row in rows]
 
+    def passages_by_article(self) -> dict[int, list[PassageRecord]]:
+        """Every passage, grouped by article id, in row order (what an incremental build reuses)."""
+        grouped: dict[int, list[PassageRecord]] = {}
+        for record in self._query("SELECT * FROM passages ORDER BY row"):
+            grouped.setdefault(record[1], []).append(PassageRecord(*record))
+        return grouped
+
     def article_passages(self, article_id: int) -> list[PassageRecord]:
         return [PassageRecord(*r) for r in self._query("SELECT * FROM passages WHERE article_id = ? ORDER BY row", [article_id])]
 
