@@ -335,12 +335,14 @@ class FakeTelegram:
 
     def _matching(self, method: str, where: Callable[[dict], bool] | None) -> list[Call]:
         with self._lock:
-            return [call for call in self.calls if call.method == method and (where is None or where(call.params))]
+            return [
+                call for call in self.calls if call.ok and call.method == method and (where is None or where(call.params))
+            ]
 
     def wait_for(
         self, method: str, where: Callable[[dict], bool] | None = None, count: int = 1, timeout: float = 20
     ) -> list[Call]:
-        """Block until the bot has called `method` (matching `where`) `count` times; return those calls."""
+        """Block until `count` calls of `method` (matching `where`) have succeeded; return those calls."""
         deadline = time.monotonic() + timeout
         with self._changed:
             while len(found := self._matching(method, where)) < count:

@@ -1,0 +1,344 @@
+"""The bot's behaviour in chats, handler by handler: the real python-telegram-bot polls the fake Bot API over HTTP.
+
+The bot runs in the test's event loop on a small index embedded with the fast WordHashEncoder (the model's
+judgement is not the point here; tests/test_telegram_e2e.py runs the real product with the real model).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import shutil
+import stat
+import threading
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+
+import pytest
+
+from bot.telegram_bot import ADMINS_ONLY, REFUSAL, SORRY, TEXT_ONLY_HINT, TOO_OLD, UNKNOWN_COMMAND, build_application
+from bot.telegram_config import TelegramConfig
+from bot.telegram_limits import QuestionLimit
+from embeddings import Engine, Settings, build_index
+from tests.conftest import SEED, WordHashEncoder
+from tests.fake_telegram_api import FakeTelegram, local_env
+
+PACT = "who signed the pact?"
+ELEPHANTS = "Elephants of the Zambezi valley crossed the border into Botswana, rangers from the Chobe park reported."
+
+
+class RecordingEngine:
+    """The engine, noting each question and its history; a question containing `hold` waits for `release`."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.asked: list[tuple[str, tuple[str, ...]]] = []
+        self.release = threading.Event()
+        self.hold = "\0"
+
+    def ask(self, question: str, top_k: int | None = None, history: tuple[str, ...] = ()):
+        self.asked.append((question, tuple(history)))
+        if self.hold in question:
+            self.release.wait(20)
+        return self.engine.ask(question, top_k=top_k, history=history)
+
+    def __getattr__(self, name: str):
+        return getattr(self.engine, name)
+
+
+@pytest.fixture(autouse=True)
+def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
+    """httpx honours proxy settings from the environment; the fake server is on 127.0.0.1."""
+    local = local_env(dict(os.environ))
+    for key in set(os.environ) - set(local):
+        monkeypatch.delenv(key)
+    for key, value in local.items():
+        monkeypatch.setenv(key, value)
+
+
+@pytest.fixture(scope="module")
+def index_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
+    root = tmp_path_factory.mktemp("telegram-bot")
+    (root / "corpus").mkdir()
+    shutil.copy(SEED, root / "corpus" / SEED.name)
+    settings = Settings(corpus=root / "corpus", index=root / "index")
+    build_index(settings.corpus, settings.index, WordHashEncoder())
+    return settings
+
+
+@pytest.fixture(scope="module")
+def shared_engine(index_settings: Settings) -> Engine:
+    return Engine(index_settings, WordHashEncoder())
+
+
+@pytest.fixture
+def engine(shared_engine: Engine) -> RecordingEngine:
+    return RecordingEngine(shared_engine)
+
+
+@pytest.fixture
+def fake() -> FakeTelegram:
+    with FakeTelegram() as server:
+        yield server
+
+
+@pytest.fixture
+async def start_bot(fake: FakeTelegram, engine: RecordingEngine, tmp_path: Path) -> AsyncIterator[Callable]:
+    """Start the bot (config overrides as keywords) polling the fake; stopped at the end of the test."""
+    applications = []
+
+    async def start(engine: Engine | RecordingEngine = engine, **overrides: object):
+        config = TelegramConfig(
+            token=fake.token, feedback_file=tmp_path / "feedback.jsonl", api_base_url=fake.base_url, **overrides
+        )  # type: ignore[arg-type]
+        application = build_application(engine, config)  # type: ignore[arg-type]
+        await application.initialize()
+        applications.append(application)
+        await application.post_init(application)  # run_polling would call it; initialize() does not
+        await application.updater.start_polling(poll_interval=0, timeout=1)
+        await application.start()
+        return application
+
+    yield start
+    for application in applications:
+        if application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+
+
+async def reply_to(fake: FakeTelegram, chat_id: int, count: int = 1) -> list[dict]:
+    """The bot's messages in the chat once there are at least `count` of them."""
+    await fake.until("sendMessage", where=lambda params: params["chat_id"] == chat_id, count=count)
+    return fake.bot_messages(chat_id)
+
+
+def buttons(message: dict) -> dict[str, str]:
+    """The message's inline buttons, label -> callback data."""
+    rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
+    return {button["text"]: button["callback_data"] for row in rows for button in row}
+
+
+async def test_a_question_gets_the_bold_answer_quoted_sources_typing_and_buttons(fake, start_bot, engine):
+    await start_bot()
+    fake.say(PACT)
+    [answer] = await reply_to(fake, fake.user["id"])
+    html = answer["html"]
+    assert html.startswith("<b>") and "Kim Jong-un" in html
+    assert html.count("<blockquote>") == 3
+    assert "— Seoul, Tokyo and Washington condemn the Pyongyang-Moscow pact, Deutsche Welle, Jun 24, 2024" in html
+    assert any(entity["type"] == "blockquote" for entity in answer["entities"])
+    actions = fake.wait_for("sendChatAction")
+    assert actions[0].params == {"chat_id": fake.user["id"], "action": "typing"}
+    assert list(buttons(answer)) == ["More sources (3)", "👍", "👎"]
+    assert all(len(data.encode()) <= 64 for data in buttons(answer).values())
+    assert engine.asked == [(PACT, ())]
+    assert "Putin" in answer["text"] and "<b>" not in answer["text"]  # what the user sees: rendered, not markup
+
+
+async def test_more_sources_sends_the_next_quotes_and_removes_the_button(fake, start_bot):
+    await start_bot()
+    fake.say(PACT)
+    [answer] = await reply_to(fake, fake.user["id"])
+    query = fake.press(answer, buttons(answer)["More sources (3)"])
+    _, more = await reply_to(fake, fake.user["id"], count=2)
+    assert more["html"].startswith("More sources for “who signed the pact?”:")
+    assert more["html"].count("<blockquote>") == 3
+    assert not set(answer["text"].split("\n\n")[1:]) & set(more["text"].split("\n\n")[1:])  # new quotes only
+    await fake.until("answerCallbackQuery", where=lambda params: params["callback_query_id"] == query)
+    await fake.until("editMessageReplyMarkup")
+    assert list(buttons(fake.bot_messages(fake.user["id"])[0])) == ["👍", "👎"]
+
+
+async def test_votes_are_stored_with_question_answer_sources_and_time_in_a_private_file(fake, start_bot, tmp_path):
+    await start_bot()
+    fake.say(PACT)
+    [answer] = await reply_to(fake, fake.user["id"])
+    fake.press(answer, buttons(answer)["👍"])
+    await fake.until("answerCallbackQuery", where=lambda params: params.get("text") == "Thanks for the feedback!")
+    await fake.until("editMessageReplyMarkup")
+    assert "👍 ✓" in buttons(fake.bot_messages(fake.user["id"])[0])
+    fake.press(answer, buttons(answer)["👍"])
+    await fake.until("answerCallbackQuery", where=lambda params: params.get("text") == "Already noted, thank you!")
+    fake.press(answer, buttons(answer)["👎"])
+    await fake.until("answerCallbackQuery", count=3)
+    await fake.until("editMessageReplyMarkup", count=2)
+
+    feedback = tmp_path / "feedback.jsonl"
+    assert stat.S_IMODE(feedback.stat().st_mode) == 0o600
+    from bot.feedback import FeedbackStore
+
+    up, down = FeedbackStore(feedback).read()
+    assert (up["vote"], down["vote"]) == ("up", "down")
+    assert up["question"] == PACT and "Kim Jong-un" in up["answer"] and up["time"].endswith("+00:00")
+    assert len(up["sources"]) == 3 and up["sources"][0]["title"].startswith("Seoul, Tokyo")
+    assert "quote" in up["sources"][0] and up["chat_id"] == fake.user["id"]
+
+
+async def test_buttons_of_forgotten_answers_are_answered_not_ignored(fake, start_bot):
+    await start_bot()
+    fake.say(PACT)
+    [answer] = await reply_to(fake, fake.user["id"])
+    fake.press(answer, "vote:unknown1:up")
+    fake.press(answer, "something-else")
+    calls = await fake.until("answerCallbackQuery", count=2)
+    assert [call.params.get("text") for call in calls] == [TOO_OLD, TOO_OLD]
+
+
+async def test_a_follow_up_question_uses_the_previous_question_as_context(fake, start_bot, engine):
+    await start_bot()
+    fake.say(PACT)
+    await reply_to(fake, fake.user["id"])
+    fake.say("and when was it signed?")
+    await reply_to(fake, fake.user["id"], count=2)
+    assert engine.asked == [(PACT, ()), ("and when was it signed?", (PACT,))]
+
+
+async def test_commands_help_sources_about_and_the_command_menu(fake, start_bot):
+    await start_bot(admin_ids=frozenset({7}))
+    chat = fake.user["id"]
+    for number, command in enumerate(["/start", "/help", "/sources", "/about", "/nonsense"], start=1):
+        fake.say(command)
+        await reply_to(fake, chat, count=number)
+    start, help_, sources, about, unknown = (message["text"] for message in fake.bot_messages(chat))
+    assert start == help_ and "1 news article from Deutsche Welle" in start and PACT in start
+    assert sources.startswith("1 article, 8 passages") and "Deutsche Welle, Jun 24, 2024 (8 passages)" in sources
+    assert "Index: 1 article, 8 passages" in about and "test/word-hash" in about
+    assert unknown == UNKNOWN_COMMAND
+    everyone = fake.commands['{"type": "default"}']
+    assert [command["command"] for command in everyone] == ["help", "sources", "about"]
+    assert [command["command"] for command in fake.commands['{"chat_id": 7, "type": "chat"}']][-1] == "reload"
+
+
+async def test_in_groups_the_bot_answers_only_when_mentioned_or_replied_to(fake, start_bot, engine):
+    await start_bot()
+    group = fake.group_chat()
+    fake.say("who signed the pact? just chatting", chat=group)
+    fake.send_sticker(chat=group)
+    fake.say(f"@{fake.me['username']} {PACT}", chat=group)
+    [answer] = await reply_to(fake, group["id"])
+    assert "Kim Jong-un" in answer["html"] and answer["reply_to_message"]["text"].startswith("@newsqa_test_bot")
+    fake.say("and when was it signed?", chat=group, reply_to=answer)
+    _, follow_up = await reply_to(fake, group["id"], count=2)
+    fake.say(f"@{fake.me['username']}", chat=group)
+    *_, empty = await reply_to(fake, group["id"], count=3)
+    assert follow_up["reply_to_message"]["text"] == "and when was it signed?"
+    assert "Please ask a question" in empty["text"]
+    assert [question.strip() for question, _ in engine.asked] == [PACT, "and when was it signed?"]
+
+
+async def test_stickers_and_photos_in_private_get_a_hint(fake, start_bot):
+    await start_bot()
+    fake.send_sticker()
+    [hint] = await reply_to(fake, fake.user["id"])
+    assert hint["text"] == TEXT_ONLY_HINT
+
+
+async def test_the_allow_list_refuses_others_once_and_lets_listed_users_and_chats_in(fake, start_bot, engine):
+    group = fake.group_chat(-100777, "Allowed newsroom")
+    await start_bot(allowed_ids=frozenset({1001, group["id"]}))
+    stranger = {"id": 666, "is_bot": False, "first_name": "Eve"}
+    fake.say(PACT, user=stranger)
+    [refusal] = await reply_to(fake, 666)
+    assert refusal["text"] == REFUSAL
+    fake.say("please?", user=stranger)
+    fake.press(refusal, "vote:x:up", user=stranger)
+    await fake.until("answerCallbackQuery")
+    fake.say(f"@{fake.me['username']} {PACT}", chat=group, user=stranger)  # anyone in an allowed chat may ask
+    fake.say(PACT)  # an allowed user
+    await reply_to(fake, group["id"])
+    await reply_to(fake, fake.user["id"])
+    assert len(fake.bot_messages(666)) == 1
+    assert len(engine.asked) == 2
+
+
+async def test_too_many_questions_a_minute_get_a_friendly_wait_message(fake, start_bot):
+    await start_bot(questions_per_minute=2)
+    for question in (PACT, "when was the pact signed?", "who condemned it?"):
+        fake.say(question)
+    messages = await reply_to(fake, fake.user["id"], count=3)
+    waits = [message["text"] for message in messages if message["text"].startswith("You're asking faster")]
+    assert len(waits) == 1 and "Please wait" in waits[0]
+
+
+def test_the_question_limit_is_per_user_over_a_sliding_minute():
+    now = [0.0]
+    limit = QuestionLimit(2, clock=lambda: now[0])
+    assert (limit.wait(1), limit.wait(1), limit.wait(2)) == (0, 0, 0)
+    now[0] = 30.0
+    assert limit.wait(1) == pytest.approx(30.0)
+    now[0] = 60.0
+    assert limit.wait(1) == 0
+
+
+async def test_an_error_is_logged_the_user_told_and_the_bot_keeps_answering(fake, start_bot, caplog):
+    await start_bot()
+    fake.fail_next("sendMessage", 400, "Bad Request: injected fault")
+    fake.say(PACT)
+    [sorry] = await reply_to(fake, fake.user["id"])
+    assert sorry["text"] == SORRY
+    assert "Error while handling an update" in caplog.text
+    fake.say(PACT)
+    _, answer = await reply_to(fake, fake.user["id"], count=2)
+    assert "Kim Jong-un" in answer["text"]
+
+
+async def test_a_slow_question_does_not_stall_other_chats(fake, start_bot, engine):
+    await start_bot()
+    engine.hold = "slowly"
+    other = {"id": 2002, "is_bot": False, "first_name": "Bo"}
+    fake.say("who signed the pact, slowly?")
+    await fake.until("sendChatAction")
+    fake.say(PACT, user=other)
+    [answer] = await reply_to(fake, 2002)
+    assert "Kim Jong-un" in answer["text"] and fake.bot_messages(fake.user["id"]) == []
+    engine.release.set()
+    await reply_to(fake, fake.user["id"])
+
+
+async def test_reload_is_for_admins_and_answers_from_the_old_index_while_rebuilding(fake, start_bot, tmp_path):
+    (tmp_path / "corpus").mkdir()
+    shutil.copy(SEED, tmp_path / "corpus" / SEED.name)
+    settings = Settings(corpus=tmp_path / "corpus", index=tmp_path / "index")
+    encoder = GatedEncoder()
+    build_index(settings.corpus, settings.index, encoder)
+    await start_bot(engine=Engine(settings, encoder), admin_ids=frozenset({fake.user["id"]}))
+    stranger = {"id": 3003, "is_bot": False, "first_name": "Cy"}
+    fake.say("/reload", user=stranger)
+    [refused] = await reply_to(fake, 3003)
+    assert refused["text"] == ADMINS_ONLY
+
+    (tmp_path / "corpus" / "elephants.md").write_text(f"# Elephants cross into Botswana\n\n{ELEPHANTS}\n")
+    encoder.gate.clear()  # the rebuild will wait inside the encoder until the gate opens
+    fake.say("/reload")
+    [status] = await reply_to(fake, fake.user["id"])
+    assert status["text"] == "Rebuilding the index from the corpus…"
+    await asyncio.to_thread(encoder.waiting.wait, 10)
+    fake.say("/reload")
+    fake.say("which elephants crossed the border into Botswana?")
+    messages = await reply_to(fake, fake.user["id"], count=3)
+    assert "A reload is already running." in [message["text"] for message in messages]
+    assert not any("Zambezi" in message["text"] for message in messages)  # still the old index
+    encoder.gate.set()
+    await fake.until("editMessageText")
+    assert fake.bot_messages(fake.user["id"])[0]["text"].startswith("Reloaded. added 1, changed 0, removed 0")
+    fake.say("which elephants crossed the border into Botswana?")
+    *_, answer = await reply_to(fake, fake.user["id"], count=4)
+    assert "Zambezi" in answer["text"]
+
+
+class GatedEncoder(WordHashEncoder):
+    """Embeds normally for questions; a batch of passages waits while `gate` is closed (a slow rebuild)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.gate = threading.Event()
+        self.gate.set()
+        self.waiting = threading.Event()
+
+    def encode(self, texts, progress: bool = False):
+        if not self.gate.is_set() and any("Zambezi" in text for text in texts):
+            self.waiting.set()
+            self.gate.wait(20)
+        return super().encode(texts, progress)
