@@ -50,11 +50,13 @@ from bot.session import open_engine
 from bot.telegram_config import TelegramConfig
 from bot.telegram_limits import QuestionLimit, is_allowed
 from bot.telegram_render import (
+    MESSAGE_LIMIT,
     about_html,
     answer_messages,
     articles_messages,
     help_html,
     more_sources_messages,
+    plural,
 )
 from embeddings import Answer, BuildReport, CorpusMissing, EmptyCorpus, Engine, IndexNotReady, Settings, build_index
 
@@ -210,6 +212,7 @@ async def check_access(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         someone = user.id if user else update.message.chat_id
         if someone not in served.refused:
             served.refused.add(someone)
+            logger.info("Refused user %s in chat %s: not in TELEGRAM_ALLOWED_IDS", someone, update.message.chat_id)
             await update.message.reply_text(REFUSAL)
     raise ApplicationHandlerStop
 
@@ -256,7 +259,7 @@ async def reload_index(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
             await status.edit_text(f"Reload failed; still answering from the old index. {error}")
             return
         logger.info("Reloaded the index: %s", report.summary())
-        await status.edit_text(f"Reloaded. {report.summary()}")
+        await status.edit_text(f"Reloaded. {report.summary()}"[: MESSAGE_LIMIT // 2])  # many skipped files make it long
 
 
 async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -411,7 +414,7 @@ def run(settings: Settings, config: TelegramConfig, log: Callable[[str], None] =
     application = build_application(engine, config)
     try:
         if config.webhook_url:
-            log(f"Answering about {info.articles} articles; webhook server on {config.listen}:{config.port}")
+            log(f"Answering about {plural(info.articles, 'article')}; webhook server on {config.listen}:{config.port}")
             application.run_webhook(
                 listen=config.listen,
                 port=config.port,
@@ -421,7 +424,7 @@ def run(settings: Settings, config: TelegramConfig, log: Callable[[str], None] =
                 allowed_updates=ALLOWED_UPDATES,
             )
         else:
-            log(f"Answering about {info.articles} articles; polling Telegram for messages (Ctrl-C to stop)")
+            log(f"Answering about {plural(info.articles, 'article')}; polling Telegram for messages (Ctrl-C to stop)")
             application.run_polling(allowed_updates=ALLOWED_UPDATES)
     except InvalidToken:
         logger.error("Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN")
