@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import stat
 import threading
@@ -17,9 +18,9 @@ from pathlib import Path
 import pytest
 
 from bot.telegram_bot import ADMINS_ONLY, REFUSAL, SORRY, TEXT_ONLY_HINT, TOO_OLD, UNKNOWN_COMMAND, build_application
-from bot.telegram_config import TelegramConfig
+from bot.telegram_config import ConfigError, TelegramConfig, load_config
 from bot.telegram_limits import QuestionLimit
-from embeddings import Engine, Settings, build_index
+from embeddings import Answer, Engine, Settings, Source, build_index
 from tests.conftest import SEED, WordHashEncoder
 from tests.fake_telegram_api import FakeTelegram, local_env
 
@@ -342,3 +343,60 @@ class GatedEncoder(WordHashEncoder):
             self.waiting.set()
             self.gate.wait(20)
         return super().encode(texts, progress)
+
+
+async def test_a_failed_reload_keeps_answering_from_the_old_index(fake, start_bot, tmp_path):
+    (tmp_path / "corpus").mkdir()
+    shutil.copy(SEED, tmp_path / "corpus" / SEED.name)
+    settings = Settings(corpus=tmp_path / "corpus", index=tmp_path / "index")
+    encoder = WordHashEncoder()
+    build_index(settings.corpus, settings.index, encoder)
+    await start_bot(engine=Engine(settings, encoder), admin_ids=frozenset({fake.user["id"]}))
+    shutil.rmtree(tmp_path / "corpus")
+    fake.say("/reload")
+    await fake.until("editMessageText")
+    assert fake.bot_messages(fake.user["id"])[0]["text"].startswith("Reload failed; still answering from the old index.")
+    fake.say(PACT)
+    assert "Kim Jong-un" in (await reply_to(fake, fake.user["id"], count=2))[-1]["text"]
+
+
+class FixedEngine(RecordingEngine):
+    """Always gives the same answer, whatever the question."""
+
+    def __init__(self, engine: Engine, answer: Answer) -> None:
+        super().__init__(engine)
+        self.answer = answer
+
+    def ask(self, question: str, top_k: int | None = None, history: tuple[str, ...] = ()) -> Answer:
+        return self.answer
+
+
+async def test_a_long_answer_comes_in_several_messages_with_the_buttons_under_the_last(fake, start_bot, shared_engine):
+    quote = "The committee met again to weigh the proposal in detail. " * 40  # ~2,300 characters
+    sources = [Source(f"Story {n}", "DW", "2024-06-24", None, f"{n}.txt", 1, quote.strip(), 0.5) for n in range(5)]
+    await start_bot(engine=FixedEngine(shared_engine, Answer("q", "The committee met.", False, sources)))
+    fake.say("what did the committee do?")
+    messages = await reply_to(fake, fake.user["id"], count=3)
+    assert [bool(message.get("reply_markup")) for message in messages] == [False, False, True]
+    assert "More sources (2)" in buttons(messages[-1])
+    assert sum(message["html"].count("<blockquote>") for message in messages) == 3
+
+
+def test_settings_come_from_flags_then_environment_and_bad_values_are_explained(tmp_path):
+    env = {"TELEGRAM_BOT_TOKEN": " 1:abc ", "TELEGRAM_ALLOWED_IDS": "1001, -100777;42", "TELEGRAM_ADMIN_IDS": "7"}
+    config = load_config(env, tmp_path / "index", questions_per_minute=5)
+    assert (config.token, config.allowed_ids, config.admin_ids) == ("1:abc", {1001, -100777, 42}, {7})
+    assert config.feedback_file == tmp_path / "feedback.jsonl" and config.questions_per_minute == 5
+    assert config.api_base_url == "https://api.telegram.org" and config.webhook_url is None
+    assert "1:abc" not in repr(config)
+    webhook = load_config({**env, "TELEGRAM_WEBHOOK_URL": "https://x.org/hook", "TELEGRAM_WEBHOOK_SECRET": "s-1"}, tmp_path)
+    assert (webhook.webhook_url, webhook.secret) == ("https://x.org/hook", "s-1")
+    for bad, message in [
+        ({}, "set TELEGRAM_BOT_TOKEN"),
+        ({**env, "TELEGRAM_ALLOWED_IDS": "ada"}, "numeric Telegram ids"),
+        ({**env, "TELEGRAM_QUESTIONS_PER_MINUTE": "0"}, "at least 1"),
+        ({**env, "TELEGRAM_WEBHOOK_SECRET": "no spaces"}, "webhook secret"),
+        ({**env, "TELEGRAM_WEBHOOK_URL": "ftp://x"}, "http(s) address"),
+    ]:
+        with pytest.raises(ConfigError, match=re.escape(message)):
+            load_config(bad, tmp_path / "index")
