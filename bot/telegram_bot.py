@@ -22,8 +22,6 @@ from telegram import (
     BotCommand,
     BotCommandScopeChat,
     Chat,
-    InlineKeyboardButton,
-    InlineKeyboardMarkup,
     LinkPreviewOptions,
     Message,
     MessageEntity,
@@ -45,6 +43,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot import telegram_buttons as buttons
 from bot.feedback import FeedbackStore
 from bot.session import open_engine
 from bot.telegram_config import TelegramConfig
@@ -124,7 +123,7 @@ def question_text(message: Message, bot: Bot) -> str | None:
         return text
     mention = f"@{bot.username}".lower()
     if any(value.lower() == mention for value in message.parse_entities([MessageEntity.MENTION]).values()):
-        return re.sub(re.escape(mention), " ", text, flags=re.IGNORECASE)
+        return re.sub(rf"{re.escape(mention)}(?!\w)", " ", text, flags=re.IGNORECASE)
     return None
 
 
@@ -139,9 +138,9 @@ def _addressed_to_bot(message: Message, bot: Bot) -> bool:
 
 
 def _remember(context: ContextTypes.DEFAULT_TYPE, answer: Answer, shown: int) -> str:
-    """Keep the answer for its buttons under a short random key (callback data is limited to 64 bytes)."""
+    """Keep the answer for its buttons; returns the key the buttons carry."""
     recent: OrderedDict[str, RecentAnswer] = context.chat_data.setdefault("answers", OrderedDict())
-    key = secrets.token_urlsafe(6)
+    key = buttons.new_key()
     recent[key] = RecentAnswer(answer, shown)
     while len(recent) > ANSWERS_KEPT:
         recent.popitem(last=False)
@@ -150,37 +149,6 @@ def _remember(context: ContextTypes.DEFAULT_TYPE, answer: Answer, shown: int) ->
 
 def _recent(context: ContextTypes.DEFAULT_TYPE, key: str) -> RecentAnswer | None:
     return context.chat_data.get("answers", {}).get(key)
-
-
-def _more_button(key: str, answer: Answer, start: int) -> list[InlineKeyboardButton]:
-    left = len(answer.sources) - start
-    return [InlineKeyboardButton(f"More sources ({left})", callback_data=f"more:{key}:{start}")] if left > 0 else []
-
-
-def _vote_buttons(key: str, chosen: str | None = None) -> list[InlineKeyboardButton]:
-    return [
-        InlineKeyboardButton("👍" + (" ✓" if chosen == "up" else ""), callback_data=f"vote:{key}:up"),
-        InlineKeyboardButton("👎" + (" ✓" if chosen == "down" else ""), callback_data=f"vote:{key}:down"),
-    ]
-
-
-def _keyboard(*rows: list[InlineKeyboardButton]) -> InlineKeyboardMarkup | None:
-    rows = tuple(row for row in rows if row)
-    return InlineKeyboardMarkup(rows) if rows else None
-
-
-def _is_more(button: InlineKeyboardButton) -> bool:
-    return isinstance(button.callback_data, str) and button.callback_data.startswith("more:")
-
-
-def _more_row(markup: InlineKeyboardMarkup | None) -> list[InlineKeyboardButton]:
-    """The message's "More sources" button, if it still has one."""
-    return [button for row in (markup.inline_keyboard if markup else ()) for button in row if _is_more(button)]
-
-
-def _without_more(markup: InlineKeyboardMarkup | None) -> InlineKeyboardMarkup | None:
-    """The message's keyboard minus its "More sources" button, once that page has been shown."""
-    return _keyboard(*([button for button in row if not _is_more(button)] for row in (markup.inline_keyboard if markup else ())))
 
 
 @contextlib.asynccontextmanager
@@ -285,7 +253,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     keyboard = None
     if not answer.abstained:
         key = _remember(context, answer, shown)
-        keyboard = _keyboard(_more_button(key, answer, shown), _vote_buttons(key))
+        keyboard = buttons.keyboard(buttons.more_row(key, len(answer.sources), shown), buttons.vote_row(key))
     texts = answer_messages(answer, shown)
     for number, text in enumerate(texts, start=1):
         await message.reply_html(text, reply_markup=keyboard if number == len(texts) else None)
@@ -294,7 +262,7 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 async def show_more_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Send the next sources of an earlier answer."""
     query = update.callback_query
-    _, key, start_text = query.data.split(":")
+    key, start_text = buttons.parse(query.data)
     recent = _recent(context, key)
     if recent is None:
         await query.answer(TOO_OLD, show_alert=True)
@@ -305,9 +273,9 @@ async def show_more_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     end = start + services(context).config.sources_per_page
     recent.shown = max(recent.shown, min(end, len(recent.answer.sources)))
     if isinstance(query.message, Message):
-        await query.edit_message_reply_markup(_without_more(query.message.reply_markup))
+        await query.edit_message_reply_markup(buttons.without_more(query.message.reply_markup))
     texts = more_sources_messages(recent.answer, start, end - start)
-    keyboard = _keyboard(_more_button(key, recent.answer, end))
+    keyboard = buttons.keyboard(buttons.more_row(key, len(recent.answer.sources), end))
     for number, text in enumerate(texts, start=1):
         await context.bot.send_message(
             update.effective_chat.id, text, parse_mode="HTML", reply_markup=keyboard if number == len(texts) else None
@@ -317,7 +285,7 @@ async def show_more_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) 
 async def record_vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Store a 👍 or 👎 on an answer, with the question and the sources shown, and thank the user."""
     query = update.callback_query
-    _, key, vote = query.data.split(":")
+    key, vote = buttons.parse(query.data)
     recent = _recent(context, key)
     if recent is None:
         await query.answer(TOO_OLD, show_alert=True)
@@ -331,7 +299,7 @@ async def record_vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     recent.vote = vote
     await query.answer("Thanks for the feedback!")
     if isinstance(query.message, Message):
-        await query.edit_message_reply_markup(_keyboard(_more_row(query.message.reply_markup), _vote_buttons(key, vote)))
+        await query.edit_message_reply_markup(buttons.with_vote(query.message.reply_markup, key, vote))
 
 
 async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -400,8 +368,8 @@ def build_application(engine: Engine, config: TelegramConfig, feedback: Feedback
     application.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL, hint_text_only)
     )
-    application.add_handler(CallbackQueryHandler(show_more_sources, pattern=r"^more:[\w-]+:\d+$"))
-    application.add_handler(CallbackQueryHandler(record_vote, pattern=r"^vote:[\w-]+:(up|down)$"))
+    application.add_handler(CallbackQueryHandler(show_more_sources, pattern=buttons.MORE_PATTERN))
+    application.add_handler(CallbackQueryHandler(record_vote, pattern=buttons.VOTE_PATTERN))
     application.add_handler(CallbackQueryHandler(stale_button))
     application.add_error_handler(on_error)
     return application
