@@ -323,10 +323,14 @@ async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     logger.error("Error while handling an update", exc_info=context.error)
     if not isinstance(update, Update):
         return
-    with contextlib.suppress(TelegramError):
-        if update.callback_query:
-            await update.callback_query.answer(SORRY)
-        elif update.effective_chat:
+    if update.callback_query:
+        try:
+            await update.callback_query.answer(SORRY, show_alert=True)
+            return
+        except TelegramError:  # already answered before the error: say it in the chat instead
+            pass
+    if update.effective_chat:
+        with contextlib.suppress(TelegramError):
             await context.bot.send_message(update.effective_chat.id, SORRY)
 
 

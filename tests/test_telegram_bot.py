@@ -285,6 +285,17 @@ async def test_an_error_is_logged_the_user_told_and_the_bot_keeps_answering(fake
     assert "Kim Jong-un" in answer["text"]
 
 
+async def test_an_error_after_a_button_was_answered_is_reported_in_the_chat(fake, start_bot):
+    await start_bot()
+    fake.say(PACT)
+    [answer] = await reply_to(fake, fake.user["id"])
+    fake.fail_next("editMessageReplyMarkup", 400, "Bad Request: injected fault")
+    fake.press(answer, buttons(answer)["👍"])
+    _, sorry = await reply_to(fake, fake.user["id"], count=2)
+    assert sorry["text"] == SORRY
+    assert [call.params.get("text") for call in fake.wait_for("answerCallbackQuery")] == ["Thanks for the feedback!"]
+
+
 async def test_a_slow_question_does_not_stall_other_chats(fake, start_bot, engine):
     await start_bot()
     engine.hold = "slowly"
