@@ -16,8 +16,13 @@ def quiet_model_loading() -> None:
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
 
 
-def open_engine(settings: Settings, log: Callable[[str], None] = lambda m: print(m, file=sys.stderr)) -> Engine:
+def open_engine(
+    settings: Settings, log: Callable[[str], None] = lambda m: print(m, file=sys.stderr), mode: str | None = None
+) -> Engine:
     """An engine on an index that is up to date with the corpus (built or updated first when needed).
+
+    Questions are embedded by the light ONNX encoder once a build has exported it, so no torch import
+    happens here on an index that is up to date; `mode` picks the Engine's pipeline (None: its default).
 
     Raises the engine's own exceptions (CorpusMissing, EmptyCorpus, IndexNotReady, ModelUnavailable)
     whose messages tell the user what to do.
@@ -25,4 +30,4 @@ def open_engine(settings: Settings, log: Callable[[str], None] = lambda m: print
     quiet_model_loading()
     encoder = load_encoder(settings.model)
     ensure_index(settings, encoder, progress=sys.stderr.isatty(), log=log)
-    return Engine(settings, encoder)
+    return Engine(settings, encoder, mode=mode) if mode else Engine(settings, encoder)

@@ -173,9 +173,12 @@ def build_index(
             file_records.append(FileRecord(file.name, file.size, file.mtime_ns, digest, "; ".join(problems) or None))
             parsed.extend(articles)
 
-        if prior is not None and not parsed and len(file_records) == len(prior.files) and set(prior.files) == {
-            record.name for record in file_records
-        }:
+        if (
+            prior is not None
+            and not parsed
+            and len(file_records) == len(prior.files)
+            and set(prior.files) == {record.name for record in file_records}
+        ):
             # Every file matched its size and mtime: nothing to parse, embed or write.
             report.unchanged = len(kept)
             report.articles, report.passages = prior.index.info.articles, prior.index.info.passages

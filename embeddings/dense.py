@@ -22,7 +22,7 @@ _TRAINING_ITERATIONS = 10
 
 
 def index_kind(rows: int, exact_max_rows: int | None = None) -> str:
-    """"flat" (exact) or "ivf-sq8" (approximate, quantized) for an index of `rows` passages."""
+    """ "flat" (exact) or "ivf-sq8" (approximate, quantized) for an index of `rows` passages."""
     return "flat" if rows <= (EXACT_MAX_ROWS if exact_max_rows is None else exact_max_rows) else "ivf-sq8"
 
 

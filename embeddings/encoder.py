@@ -59,7 +59,7 @@ def native_bf16() -> bool:
 
 
 def choose_precision(setting: str | None = None) -> str:
-    """"bf16" or "fp32" for the bulk encoder: the setting (or NEWSQA_PRECISION), where "auto" asks the CPU."""
+    """ "bf16" or "fp32" for the bulk encoder: the setting (or NEWSQA_PRECISION), where "auto" asks the CPU."""
     setting = (setting or os.environ.get("NEWSQA_PRECISION") or "auto").lower()
     if setting not in PRECISIONS:
         raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {setting!r}")
