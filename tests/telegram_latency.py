@@ -30,6 +30,8 @@ QUESTIONS = ["who signed the pact?", "what did Seoul, Tokyo and Washington conde
 
 async def measure(settings: Settings, rounds: int, folder: Path) -> tuple[list[float], list[float]]:
     engine = open_engine(settings, log=lambda message: None)
+    for question in QUESTIONS:  # warm up: first calls load models and fill caches
+        engine.ask(question, top_k=9)
     direct = []
     for _ in range(rounds):
         for question in QUESTIONS:
