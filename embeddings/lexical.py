@@ -36,12 +36,18 @@ class LexicalIndex:
     def load(cls, folder: Path) -> LexicalIndex:
         return cls(bm25s.BM25.load(str(folder), mmap=True))
 
+    def scores(self, query: str) -> np.ndarray | None:
+        """The BM25 score of every row for `query`; None when the query shares no word with the index."""
+        terms = [term for term in _tokenize([query])[0] if term in self._vocab]
+        if not terms:
+            return None
+        return self._bm25.get_scores(terms)
+
     def search(self, query: str, k: int) -> list[tuple[int, float]]:
         """The k best rows for `query` as (row, BM25 score), best first; rows that share no word are left out."""
-        terms = [term for term in _tokenize([query])[0] if term in self._vocab]
-        if not terms or k <= 0:
+        scores = self.scores(query) if k > 0 else None
+        if scores is None:
             return []
-        scores = self._bm25.get_scores(terms)
         k = min(k, len(scores))
         top = np.argpartition(-scores, k - 1)[:k]
         top = top[np.argsort(-scores[top], kind="stable")]

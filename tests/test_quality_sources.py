@@ -1,0 +1,103 @@
+"""Sources as a reader sees them: wire copy shown once, one passage per article first, newest first for "latest"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from embeddings import Engine, Settings, ensure_index
+from embeddings.sources import asks_for_recent, near_duplicate, newest_first_among_ties, shingles
+from tests.conftest import WordHashEncoder
+
+WIRE = (
+    "The harbour authority of Valdoria approved a new container terminal on Tuesday, "
+    "after ten years of planning and two public inquiries into the dredging of the bay."
+)
+
+
+def article(folder: Path, name: str, title: str, outlet: str, date: str, *paragraphs: str) -> None:
+    body = "\n\n".join(paragraphs)
+    (folder / name).write_text(f"---\ntitle: '{title}'\nsource: {outlet}\ndate: {date}\n---\n\n{body}\n", "utf-8")
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Engine:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    protest = "Fishermen protested the dredging plans."
+    article(corpus, "a.md", "Valdoria gets its terminal", "Coast Post", "2024-03-05", WIRE, protest)
+    # The same wire story, lightly edited by a second outlet.
+    article(corpus, "b.md", "Terminal approved", "Bay Times", "2024-03-06", WIRE.replace("Tuesday", "Tuesday morning"))
+    article(
+        corpus,
+        "c.md",
+        "Container terminal: what the dredging means",
+        "Harbour Weekly",
+        "2024-03-10",
+        "The container terminal needs the bay dredged to fifteen metres, the harbour authority said.",
+        "Dredging the bay for the container terminal will take two years, the harbour authority of Valdoria said.",
+        "The harbour authority expects the container terminal to double traffic in the bay.",
+    )
+    settings = Settings(corpus=corpus, index=tmp_path / "index")
+    encoder = WordHashEncoder()
+    ensure_index(settings, encoder)
+    return Engine(settings, encoder, mode="hybrid")
+
+
+def test_wire_copy_repeated_by_two_outlets_is_quoted_once(engine):
+    answer = engine.ask("when did the harbour authority approve the container terminal?", top_k=3)
+    quotes = [source.quote for source in answer.sources]
+    assert sum("approved a new container terminal" in quote for quote in quotes) == 1
+    assert all(source.quote in (WIRE, WIRE.replace("Tuesday", "Tuesday morning")) or source.title for source in answer.sources)
+
+
+def test_one_passage_per_article_before_a_second_from_the_same_article(engine):
+    answer = engine.ask("what did the harbour authority say about dredging the bay for the container terminal?", top_k=2)
+    assert len({source.title for source in answer.sources}) == 2
+
+
+def test_an_article_fills_in_when_fewer_articles_than_sources_are_relevant(engine):
+    answer = engine.ask("what did the harbour authority say about dredging the bay for the container terminal?", top_k=4)
+    titles = [source.title for source in answer.sources]
+    assert len(titles) == 4 and titles.count("Container terminal: what the dredging means") >= 2
+
+
+def test_quotes_are_verbatim_paragraphs_with_title_outlet_and_date(engine):
+    answer = engine.ask("when did the harbour authority approve the container terminal?", top_k=3)
+    for source in answer.sources:
+        assert source.title and source.outlet and source.date
+        assert source.quote in Path(engine.settings.corpus / source.path).read_text("utf-8")
+
+
+def test_near_duplicates_are_recognised_by_shared_word_trigrams():
+    assert near_duplicate(shingles(WIRE), shingles(WIRE.replace("Tuesday", "Tuesday morning")))
+    assert not near_duplicate(shingles(WIRE), shingles("Fishermen protested the dredging plans."))
+
+
+@dataclass
+class Scored:
+    row: int
+    score: float
+
+
+def test_latest_questions_put_the_newest_article_first_only_among_ties():
+    ranked = [Scored(1, 0.90), Scored(2, 0.88), Scored(3, 0.50)]
+    dates = {1: "2023-01-01", 2: "2024-06-01", 3: "2025-01-01"}
+    assert [item.row for item in newest_first_among_ties(ranked, dates)] == [2, 1, 3]  # 3 is newer but no tie
+    assert asks_for_recent("what is the latest on the pact?") and not asks_for_recent("who signed the pact?")
+
+
+def test_a_latest_question_prefers_the_newer_of_two_equally_good_articles(tmp_path):
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    text = "The Valdoria central bank raised its interest rate to {} percent to fight inflation."
+    article(corpus, "old.md", "Rates up", "Coast Post", "2023-02-01", text.format("four"))
+    article(corpus, "new.md", "Rates up again", "Coast Post", "2024-02-01", text.format("five"))
+    settings = Settings(corpus=corpus, index=tmp_path / "index")
+    encoder = WordHashEncoder()
+    ensure_index(settings, encoder)
+    engine = Engine(settings, encoder, mode="hybrid")
+    latest = engine.ask("what is the latest interest rate of the Valdoria central bank?", top_k=2)
+    assert latest.sources[0].date == "2024-02-01"
