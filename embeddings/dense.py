@@ -35,7 +35,7 @@ def build_dense_index(vectors: np.ndarray, exact_max_rows: int | None = None, np
         if rows:
             index.add(vectors)
         return index
-    lists = max(1, int(2 * math.sqrt(rows)))
+    lists = max(1, min(int(2 * math.sqrt(rows)), rows // _TRAINING_ROWS_PER_LIST))
     index = faiss.IndexIVFScalarQuantizer(
         faiss.IndexFlatIP(dimension), dimension, lists, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
     )
