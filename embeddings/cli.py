@@ -7,6 +7,7 @@ import os
 import sys
 from collections.abc import Sequence
 
+from embeddings.bench import add_bench_command
 from embeddings.builder import EmptyCorpus, build_index
 from embeddings.corpus import CorpusMissing
 from embeddings.encoder import ModelUnavailable, load_encoder
@@ -24,13 +25,14 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--model", metavar="NAME_OR_PATH", help="sentence-transformers model (env NEWSQA_MODEL)")
     build.add_argument("--quiet", action="store_true", help="no progress bar")
     add_evaluate_command(commands)
+    add_bench_command(commands)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    if args.command == "evaluate":
+    if args.command in ("evaluate", "bench"):
         return args.handler(args)
     settings = Settings.from_env(corpus=args.corpus, index=args.index, model=args.model)
     try:
