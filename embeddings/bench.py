@@ -266,6 +266,73 @@ def measure_build(report: Report, corpus: Path, index: Path, sample: list[str], 
     )
 
 
+class _ShapeEncoder(Encoder):
+    """Random unit vectors of the model's size, for timing a build's bookkeeping where the model is not the point."""
+
+    def __init__(self, dimension: int) -> None:
+        super().__init__("bench/random-vectors", cache_dir=False)
+        self._dimension = dimension
+        self._random = np.random.default_rng(0)
+
+    @property
+    def dimension(self) -> int:
+        return self._dimension
+
+    def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        vectors = self._random.standard_normal((len(texts), self._dimension)).astype(np.float32)
+        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+
+
+def measure_many_files(report: Report, corpus: Path, work: Path, articles: int, dimension: int) -> None:
+    """Unchanged and one-article rebuilds over `articles` one-file articles (text from the corpus, random vectors)."""
+    folder = work / f"files-{articles}"
+    index = work / f"files-{articles}-index"
+    source = [a for file in scan(corpus) for a in parse_bytes(file.read()[0], file.name, lambda problem: None)]
+    if not folder.exists():
+        for number in range(articles):
+            article = source[number % len(source)]
+            body = "\n\n".join(block.text for block in article.blocks if not block.is_heading)
+            path = folder / f"{number // 1000:02d}" / f"{number:05d}.txt"
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(f"{article.title} ({number})\n\n{body}\n", "utf-8")
+    encoder = _ShapeEncoder(dimension)
+    first = build_index(folder, index, encoder)
+    unchanged = build_index(folder, index, encoder)
+    started = time.perf_counter()
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "embeddings",
+            "build",
+            "--corpus",
+            str(folder),
+            "--index",
+            str(index),
+            "--quiet",
+            "--model",
+            encoder.name,
+        ],
+        check=True,
+        capture_output=True,
+    )
+    process_seconds = time.perf_counter() - started
+    edited = folder / "00" / "00007.txt"
+    edited.write_text(edited.read_text("utf-8") + "\nA paragraph added by the benchmark.\n", "utf-8")
+    changed = build_index(folder, index, encoder)
+    report.line(
+        "files",
+        f"{articles} one-file articles, {first.passages} passages (random vectors: bookkeeping only): unchanged rebuild "
+        f"{unchanged.seconds:.3f} s in process, {process_seconds:.2f} s as a process; one article changed "
+        f"{changed.seconds:.2f} s, {changed.embedded} passages embedded (full build {first.seconds:.1f} s)",
+        articles=articles,
+        unchanged_seconds=unchanged.seconds,
+        unchanged_process_seconds=process_seconds,
+        one_change_seconds=changed.seconds,
+        one_change_embedded=changed.embedded,
+    )
+
+
 def measure_search(report: Report, index_dir: Path, encoder: Encoder, questions: list[str]) -> np.ndarray:
     """FAISS alone: the index in use against exact search (latency and recall@10); returns the query vectors."""
     index = open_index(index_dir)
@@ -549,6 +616,8 @@ def run_bench(args: argparse.Namespace) -> int:
     modes = args.modes.split(",") if args.modes else [m for m in engine_modes() if m in ("dense", "hybrid", "rerank")]
     measure_answers(report, settings, encoder, questions, modes)
     measure_start(report, settings, questions[0], telegram=not args.no_telegram)
+    if args.rebuild_articles:
+        measure_many_files(report, corpus, work, args.rebuild_articles, encoder.dimension)
     if args.scale_rows:
         measure_million(report, settings.index, args.scale_rows, queries, work)
     if args.squad:
@@ -594,6 +663,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="N",
         help="also build an N-passage index (e.g. 1000000) from the "
         "real vectors plus noise, and measure its memory, latency and recall",
+    )
+    parser.add_argument(
+        "--rebuild-articles", type=int, metavar="N", help="also time rebuilds over N one-file articles (e.g. 10000)"
     )
     parser.add_argument("--squad", metavar="DIR", help="SQuAD v1.1 dev folder (articles.jsonl, questions.jsonl) for R@5")
     parser.add_argument("--squad-questions", type=int, default=2000, metavar="N", help="SQuAD questions to use (default 2000)")
