@@ -56,7 +56,8 @@ class CrossEncoder:
                 raise RerankerUnavailable(f"the reranker needs onnxruntime and tokenizers ({error})") from None
             folder = self.folder or model_folder()
             tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-            tokenizer.enable_truncation(max_length=self.max_length, strategy="only_second")
+            # longest_first, not only_second: a question longer than max_length (pasted text) must be cut, not fail
+            tokenizer.enable_truncation(max_length=self.max_length, strategy="longest_first")
             tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
             options = onnxruntime.SessionOptions()
             options.intra_op_num_threads = self.threads
