@@ -30,7 +30,6 @@ from telegram import (
 from telegram.constants import ChatAction, ChatType
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     ApplicationHandlerStop,
@@ -47,6 +46,7 @@ from bot import telegram_buttons as buttons
 from bot.feedback import FeedbackStore
 from bot.session import open_engine
 from bot.telegram_config import TelegramConfig
+from bot.telegram_delivery import RetryingRateLimiter, send_messages
 from bot.telegram_limits import QuestionLimit, is_allowed
 from bot.telegram_render import (
     MESSAGE_LIMIT,
@@ -226,6 +226,13 @@ async def reload_index(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         except (CorpusMissing, EmptyCorpus, IndexNotReady) as error:
             await status.edit_text(f"Reload failed; still answering from the old index. {error}")
             return
+        except OSError as error:  # a full disk, a read-only index folder
+            logger.error("Reload failed: %s", error)
+            await status.edit_text(
+                f"Reload failed; still answering from the old index. Could not write the index "
+                f"({error.strerror or error}): free disk space or make the index folder writable, then /reload again."
+            )
+            return
         logger.info("Reloaded the index: %s", report.summary())
         await status.edit_text(f"Reloaded. {report.summary()}"[: MESSAGE_LIMIT // 2])  # many skipped files make it long
 
@@ -254,9 +261,8 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if not answer.abstained:
         key = _remember(context, answer, shown)
         keyboard = buttons.keyboard(buttons.more_row(key, len(answer.sources), shown), buttons.vote_row(key))
-    texts = answer_messages(answer, shown)
-    for number, text in enumerate(texts, start=1):
-        await message.reply_html(text, reply_markup=keyboard if number == len(texts) else None)
+    # Each answer replies to its question: when a user sends several at once, they can tell which is which.
+    await send_messages(context.bot, message.chat_id, answer_messages(answer, shown), message.message_id, keyboard)
 
 
 async def show_more_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -274,12 +280,9 @@ async def show_more_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     recent.shown = max(recent.shown, min(end, len(recent.answer.sources)))
     if isinstance(query.message, Message):
         await query.edit_message_reply_markup(buttons.without_more(query.message.reply_markup))
-    texts = more_sources_messages(recent.answer, start, end - start)
     keyboard = buttons.keyboard(buttons.more_row(key, len(recent.answer.sources), end))
-    for number, text in enumerate(texts, start=1):
-        await context.bot.send_message(
-            update.effective_chat.id, text, parse_mode="HTML", reply_markup=keyboard if number == len(texts) else None
-        )
+    texts = more_sources_messages(recent.answer, start, end - start)
+    await send_messages(context.bot, update.effective_chat.id, texts, None, keyboard)
 
 
 async def record_vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -352,13 +355,16 @@ def build_application(engine: Engine, config: TelegramConfig, feedback: Feedback
         .base_url(f"{config.api_base_url}/bot")
         .base_file_url(f"{config.api_base_url}/file/bot")
         .concurrent_updates(True)
-        .rate_limiter(AIORateLimiter(max_retries=3))
+        .rate_limiter(RetryingRateLimiter())
         .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .post_init(set_commands)
         .build()
     )
     application.bot_data["services"] = BotServices(
-        engine, config, feedback or FeedbackStore(config.feedback_file), QuestionLimit(config.questions_per_minute)
+        engine,
+        config,
+        feedback or FeedbackStore(config.feedback_file, key=config.token.encode()),
+        QuestionLimit(config.questions_per_minute),
     )
     application.add_handler(TypeHandler(Update, check_access), group=-1)
     application.add_handler(CommandHandler(["start", "help"], show_help))

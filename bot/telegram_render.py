@@ -35,9 +35,14 @@ def utf16_length(text: str) -> int:
     return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
 
 
+def visible_text(message_html: str) -> str:
+    """What the user reads: the text after tags are removed and entities decoded."""
+    return html.unescape(_TAG.sub("", message_html))
+
+
 def visible_length(message_html: str) -> int:
-    """The length Telegram checks: the text after tags are removed and entities decoded."""
-    return utf16_length(html.unescape(_TAG.sub("", message_html)))
+    """The length Telegram checks: the visible text, in UTF-16 code units."""
+    return utf16_length(visible_text(message_html))
 
 
 def shorten(text: str, limit: int) -> str:

@@ -7,6 +7,11 @@ Telegram does: HTML parse mode with only Telegram's tags and entities, balanced 
 
 The server runs in its own thread and event loop, so both subprocess tests and in-process tests can drive it:
 `say()`, `send_sticker()` and `press()` play the user; `wait_for()` (or `await until()`) waits for the bot.
+
+Faults, as Telegram and the network produce them: `fail_next()` makes the next call of a method fail with a given
+error; `inject_faults()` makes a share of calls fail at random with 429 (retry_after), 500, 502, a timeout (the
+request hangs until the client gives up) or a dropped connection. A faulty call is never carried out, as when
+Telegram refuses it, so a retry that succeeds sends the message exactly once.
 """
 
 from __future__ import annotations
@@ -15,11 +20,12 @@ import asyncio
 import contextlib
 import itertools
 import json
+import random
 import re
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
 
@@ -58,6 +64,7 @@ _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 _MENTION = re.compile(r"(?<![\w@])@\w{5,32}")
 _BOT_COMMAND = re.compile(r"(?<![\w/])/[A-Za-z0-9_]{1,32}(@\w{5,32})?")
+FAULT_KINDS = ("429", "500", "502", "timeout", "drop")
 
 
 def local_env(environ: dict[str, str]) -> dict[str, str]:
@@ -69,9 +76,24 @@ def local_env(environ: dict[str, str]) -> dict[str, str]:
 class ApiError(Exception):
     """A Bot API error reply: {"ok": false, "error_code": code, "description": description}."""
 
-    def __init__(self, code: int, description: str) -> None:
+    def __init__(self, code: int, description: str, parameters: dict | None = None) -> None:
         super().__init__(description)
-        self.code, self.description = code, description
+        self.code, self.description, self.parameters = code, description, parameters
+
+    def reply(self) -> web.Response:
+        body: dict[str, Any] = {"ok": False, "error_code": self.code, "description": self.description}
+        if self.parameters:
+            body["parameters"] = self.parameters
+        return web.json_response(body, status=self.code)
+
+
+def fault_error(kind: str) -> ApiError:
+    """The error reply Telegram gives for a fault kind (429, 500 or 502)."""
+    if kind == "429":
+        return ApiError(429, "Too Many Requests: retry after 1", {"retry_after": 1})
+    if kind == "500":
+        return ApiError(500, "Internal Server Error")
+    return ApiError(502, "Bad Gateway")
 
 
 def utf16_length(text: str) -> int:
@@ -177,12 +199,20 @@ class Call:
     ok: bool
     result: Any = None
     error: str | None = None
+    at: float = field(default_factory=time.monotonic)  # when the fake answered (time.monotonic)
 
 
 class FakeTelegram:
     """The fake Bot API for one bot token. Use as a context manager, or call start() and stop()."""
 
-    def __init__(self, token: str = "123456:TEST-token_for_the_fake-api", username: str = "newsqa_test_bot") -> None:
+    def __init__(
+        self,
+        token: str = "123456:TEST-token_for_the_fake-api",
+        username: str = "newsqa_test_bot",
+        unique_message_ids: bool = False,
+    ) -> None:
+        """`unique_message_ids`: number messages across all chats (as a user's account does), so a reply sent to
+        the wrong chat points at a message that chat does not have."""
         self.token = token
         self.me = {"id": 4242, "is_bot": True, "first_name": "News QA", "username": username,
                    "can_join_groups": True, "can_read_all_group_messages": False, "supports_inline_queries": False}  # fmt: skip
@@ -196,9 +226,14 @@ class FakeTelegram:
         self._messages: dict[tuple[int, int], dict] = {}
         self._html: dict[tuple[int, int], str] = {}
         self._open_queries: set[str] = set()
-        self._faults: dict[str, list[tuple[int, str]]] = {}
+        self._faults: dict[str, list[str | tuple[int, str]]] = {}
+        self._fault_rate: dict[str, float] = {}
+        self._fault_kinds: tuple[str, ...] = FAULT_KINDS
+        self._random = random.Random(0)
+        self.faults_injected: dict[str, int] = {}  # "method kind" -> count
         self._update_ids = itertools.count(1)
         self._message_ids: dict[int, itertools.count] = {}
+        self._global_message_ids = itertools.count(1) if unique_message_ids else None
         self._query_ids = itertools.count(1)
         self._lock = threading.RLock()
         self._changed = threading.Condition(self._lock)
@@ -274,6 +309,8 @@ class FakeTelegram:
         return {"id": chat_id, "type": "supergroup", "title": title}
 
     def _next_message_id(self, chat_id: int) -> int:
+        if self._global_message_ids is not None:
+            return next(self._global_message_ids)
         return next(self._message_ids.setdefault(chat_id, itertools.count(1)))
 
     def _push(self, kind: str, payload: dict) -> dict:
@@ -317,10 +354,43 @@ class FakeTelegram:
         self._push("callback_query", query)
         return query_id
 
-    def fail_next(self, method: str, code: int = 400, description: str = "Bad Request: injected fault") -> None:
-        """The next call of `method` fails with this error, as Telegram sometimes does."""
+    def inline_query(self, query: str, user: dict | None = None) -> dict:
+        """The user types `@bot query` in any chat (inline mode)."""
+        payload = {"id": str(next(self._query_ids)), "from": user or self.user, "query": query, "offset": ""}
+        return self._push("inline_query", payload)
+
+    def push_update(self, kind: str, payload: dict) -> dict:
+        """Queue any other update (edited_message, channel_post, ...) as Telegram would send it."""
+        return self._push(kind, payload)
+
+    def fail_next(self, method: str, code: int | str = 400, description: str = "Bad Request: injected fault") -> None:
+        """The next call of `method` fails with this error, as Telegram sometimes does.
+
+        `code` may also be a fault kind: "429", "500", "502", "timeout" or "drop".
+        """
         with self._lock:
-            self._faults.setdefault(method, []).append((code, description))
+            fault = code if isinstance(code, str) else (code, description)
+            self._faults.setdefault(method, []).append(fault)
+
+    def inject_faults(self, rate: float, methods: tuple[str, ...], kinds: tuple[str, ...] = FAULT_KINDS, seed: int = 0) -> None:
+        """From now on, each call of `methods` fails with probability `rate`, with a kind drawn from `kinds`."""
+        with self._lock:
+            self._random = random.Random(seed)
+            self._fault_kinds = kinds
+            self._fault_rate = dict.fromkeys(methods, rate)
+
+    def _take_fault(self, method: str) -> str | tuple[int, str] | None:
+        with self._lock:
+            queued = self._faults.get(method)
+            if queued:
+                fault = queued.pop(0)
+            elif self._random.random() < self._fault_rate.get(method, 0.0):
+                fault = self._random.choice(self._fault_kinds)
+            else:
+                return None
+            name = f"{method} {fault if isinstance(fault, str) else fault[0]}"
+            self.faults_injected[name] = self.faults_injected.get(name, 0) + 1
+            return fault
 
     # --- what the bot did: what tests check --------------------------------------------------------------------
 
@@ -375,14 +445,23 @@ class FakeTelegram:
         try:
             if handler is None:
                 raise ApiError(404, "Not Found: method not found")
-            with self._lock:
-                faults = self._faults.get(method)
-                if faults:
-                    raise ApiError(*faults.pop(0))
+            fault = self._take_fault(method)
+            if fault == "timeout":  # hang until the client gives up (aiohttp then cancels this handler)
+                self._record(Call(method, params, False, error="timeout"))
+                await asyncio.sleep(3600)
+            if fault == "drop":  # close the connection without an answer
+                self._record(Call(method, params, False, error="dropped connection"))
+                if request.transport:
+                    request.transport.close()
+                return web.Response(status=500)
+            if isinstance(fault, str):
+                raise fault_error(fault)
+            if fault:
+                raise ApiError(*fault)
             result = await handler(params) if asyncio.iscoroutinefunction(handler) else handler(params)
         except ApiError as error:
             self._record(Call(method, params, False, error=error.description))
-            return web.json_response({"ok": False, "error_code": error.code, "description": error.description}, status=error.code)
+            return error.reply()
         self._record(Call(method, params, True, result=result))
         return web.json_response({"ok": True, "result": result})
 
@@ -497,9 +576,10 @@ class FakeTelegram:
                 message["reply_markup"] = markup
             if reply_to:
                 replied = self._messages.get((chat_id, int(reply_to)))
-                if replied is None:
+                if replied is None and not reply.get("allow_sending_without_reply"):
                     raise ApiError(400, "Bad Request: message to be replied not found")
-                message["reply_to_message"] = {k: v for k, v in replied.items() if k != "reply_to_message"}
+                if replied is not None:
+                    message["reply_to_message"] = {k: v for k, v in replied.items() if k != "reply_to_message"}
             self._messages[(chat_id, message["message_id"])] = message
             self._html[(chat_id, message["message_id"])] = params["text"]
         return message

@@ -174,7 +174,8 @@ async def test_votes_are_stored_with_question_answer_sources_and_time_in_a_priva
     assert (up["vote"], down["vote"]) == ("up", "down")
     assert up["question"] == PACT and "Kim Jong-un" in up["answer"] and up["time"].endswith("+00:00")
     assert len(up["sources"]) == 3 and up["sources"][0]["title"].startswith("Seoul, Tokyo")
-    assert "quote" in up["sources"][0] and up["chat_id"] == fake.user["id"]
+    assert "quote" in up["sources"][0] and up["voter"] == down["voter"]  # one person, pseudonymous:
+    assert str(fake.user["id"]) not in feedback.read_text() and "chat_id" not in up  # no Telegram ids kept
 
 
 async def test_buttons_of_forgotten_answers_are_answered_not_ignored(fake, start_bot):
