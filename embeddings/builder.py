@@ -285,4 +285,4 @@ def _assemble(
     if fresh is not None:
         vectors[to_embed_rows] = fresh
     report.embedded = len(to_embed)
-    return NewVersion(encoder.name, files, articles, passages, vectors, lexical_texts)
+    return NewVersion(encoder.name, files, articles, passages, vectors, lexical_texts, prior.index.dense if prior else None)

@@ -26,8 +26,14 @@ def index_kind(rows: int, exact_max_rows: int | None = None) -> str:
     return "flat" if rows <= (EXACT_MAX_ROWS if exact_max_rows is None else exact_max_rows) else "ivf-sq8"
 
 
-def build_dense_index(vectors: np.ndarray, exact_max_rows: int | None = None, nprobe: int = NPROBE) -> faiss.Index:
-    """An inner-product index over `vectors` (rows are passage numbers): exact when small, IVF-SQ8 when big."""
+def build_dense_index(
+    vectors: np.ndarray, exact_max_rows: int | None = None, nprobe: int = NPROBE, template: faiss.Index | None = None
+) -> faiss.Index:
+    """An inner-product index over `vectors` (rows are passage numbers): exact when small, IVF-SQ8 when big.
+
+    `template`, the previous version's index, lends its trained clusters and quantizer when its number of
+    lists suits this size (within 2x), so an incremental build skips the training.
+    """
     vectors = np.ascontiguousarray(vectors, dtype=np.float32)
     rows, dimension = vectors.shape
     if index_kind(rows, exact_max_rows) == "flat":
@@ -36,14 +42,32 @@ def build_dense_index(vectors: np.ndarray, exact_max_rows: int | None = None, np
             index.add(vectors)
         return index
     lists = max(1, min(int(2 * math.sqrt(rows)), rows // _TRAINING_ROWS_PER_LIST))
-    index = faiss.IndexIVFScalarQuantizer(
-        faiss.IndexFlatIP(dimension), dimension, lists, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
-    )
-    index.cp.niter = _TRAINING_ITERATIONS
-    sample = np.random.default_rng(0).choice(rows, size=min(rows, _TRAINING_ROWS_PER_LIST * lists), replace=False)
-    index.train(vectors[np.sort(sample)])
+    index = _from_template(template, dimension, lists)
+    if index is None:
+        index = faiss.IndexIVFScalarQuantizer(
+            faiss.IndexFlatIP(dimension), dimension, lists, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+        )
+        index.cp.niter = _TRAINING_ITERATIONS
+        sample = np.random.default_rng(0).choice(rows, size=min(rows, _TRAINING_ROWS_PER_LIST * lists), replace=False)
+        index.train(vectors[np.sort(sample)])
     index.add(vectors)
     index.nprobe = nprobe
+    return index
+
+
+def _from_template(template: faiss.Index | None, dimension: int, lists: int) -> faiss.Index | None:
+    """An empty IVF-SQ8 index trained like `template` (its centroids and quantizer ranges), or None if it does not fit."""
+    if template is None or isinstance(template, faiss.IndexFlat):
+        return None
+    old = faiss.downcast_index(template)
+    if not isinstance(old, faiss.IndexIVFScalarQuantizer) or old.d != dimension or not lists / 2 <= old.nlist <= lists * 2:
+        return None
+    index = faiss.IndexIVFScalarQuantizer(
+        faiss.IndexFlatIP(dimension), dimension, old.nlist, faiss.ScalarQuantizer.QT_8bit, faiss.METRIC_INNER_PRODUCT
+    )
+    index.quantizer.add(old.quantizer.reconstruct_n(0, old.nlist))
+    faiss.copy_array_to_vector(faiss.vector_to_array(old.sq.trained), index.sq.trained)
+    index.is_trained = True
     return index
 
 

@@ -28,6 +28,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -209,6 +210,7 @@ class NewVersion:
     passages: list[PassageRecord]
     vectors: np.ndarray
     lexical_texts: list[str]
+    dense_template: Any = None  # the previous version's FAISS index, whose training a big index may reuse
 
 
 def _fsync_tree(folder: Path) -> None:
@@ -239,7 +241,7 @@ def write_version(index_dir: Path, version: NewVersion) -> Path:
         db.close()
         vectors = np.ascontiguousarray(version.vectors, dtype=np.float32)
         np.save(temporary / "vectors.npy", vectors)
-        save_dense_index(build_dense_index(vectors), temporary / "dense.faiss")
+        save_dense_index(build_dense_index(vectors, template=version.dense_template), temporary / "dense.faiss")
         (temporary / "lexical").mkdir()
         LexicalIndex.build(version.lexical_texts).save(temporary / "lexical")
         info = {

@@ -6,6 +6,7 @@ import gzip
 import json
 from pathlib import Path
 
+import faiss
 import numpy as np
 import pytest
 
@@ -121,3 +122,21 @@ def test_tiny_indexes_work(rows):
     index = dense.build_dense_index(vectors)
     assert index.ntotal == rows
     assert len(dense.search_dense(index, np.ones(32, dtype=np.float32) / 32**0.5, 5)) == rows
+
+
+def test_an_incremental_build_reuses_the_trained_clusters(tmp_path, monkeypatch):
+    monkeypatch.setattr(dense, "EXACT_MAX_ROWS", 20)
+    corpus = tmp_path / "corpus"
+    write_articles(corpus, 60)
+    index = tmp_path / "index"
+    build_index(corpus, index, WordHashEncoder())
+    first = StoredIndex(current_version(index))
+    before = faiss.downcast_index(first.dense)
+    (corpus / "007.txt").write_text("Story 7 revised\n\nA brand new paragraph about the zoo.\n", "utf-8")
+    build_index(corpus, index, WordHashEncoder())
+    second = StoredIndex(current_version(index))
+    after = faiss.downcast_index(second.dense)
+    assert after.nlist == before.nlist
+    assert np.array_equal(after.quantizer.reconstruct_n(0, after.nlist), before.quantizer.reconstruct_n(0, before.nlist))
+    engine = Engine(Settings(corpus=corpus, index=index), WordHashEncoder())
+    assert engine.ask("brand new paragraph about the zoo").sources[0].title == "Story 7 revised"
