@@ -10,6 +10,8 @@ import threading
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+import numpy as np
+
 from embeddings.encoder import Encoder, load_encoder
 from embeddings.followup import with_context
 from embeddings.reader import MIN_RELEVANCE, Reader, abstention_threshold
@@ -23,7 +25,8 @@ from embeddings.store import IndexInfo, StoredIndex, current_version, open_index
 
 # Pipelines `evaluate` can compare: the retrieval modes alone, and hybrid retrieval reranked by the cross-encoder.
 MODES = (*RETRIEVAL_MODES, "rerank")
-RERANK_DEPTH = 20  # candidates the cross-encoder reads (more costs ~15 ms each, see docs/quality.md)
+RERANK_DEPTH = 15  # candidates the cross-encoder reads: each costs ~0.1 s of CPU on a long paragraph (docs/quality.md)
+FUSED_SHARE = 2.0  # weight of the retriever's fused score (0..1) next to the cross-encoder's logit when ordering
 
 __all__ = ["MODES", "ArticleSummary", "EmptyQuestion", "Engine", "Ranked", "with_context"]
 
@@ -49,6 +52,7 @@ class Ranked:
     hit: Hit
     score: float
     text: str
+    logit: float | None = None  # the cross-encoder's raw score, when it read this passage
 
     @property
     def row(self) -> int:
@@ -137,7 +141,7 @@ class Engine:
         top_k = max(1, top_k or self.settings.top_k)
         index = self._index  # one version for the whole question, even if reload() runs meanwhile
         query = with_context(question, history)
-        ranked = self._rank(index, query, max(4 * top_k, RERANK_DEPTH))
+        ranked = self._rank(index, query, max(4 * top_k, RERANK_DEPTH), focus=question)
         if not ranked or ranked[0].score < self.min_score:
             return Answer(question, None, True, []), ranked
         # The best passage passed the threshold; further sources need only be on topic (the reranker's
@@ -145,28 +149,39 @@ class Engine:
         relevant = [item for item in ranked if item.score >= self.min_score or item.hit.cosine >= MIN_RELEVANCE]
         sources = choose_sources(index, relevant, top_k, question)
         top = sources[0]
-        found = self.reader.read(query, top.quote)
+        found = self.reader.read(question, top.quote)  # the sentence answering this turn, not the earlier one
         sources[0] = replace(top, highlight=(found.start, found.end), sentence=(found.sentence_start, found.sentence_end))
         return Answer(question, top.quote[found.start : found.end], False, sources), ranked
 
     def rank(self, question: str, k: int, history: Sequence[str] = ()) -> list[Ranked]:
         """The best k passages for a question with their final scores, best first (no abstention)."""
-        return self._rank(self._index, with_context(" ".join(question.split()), history), k)
+        question = " ".join(question.split())
+        return self._rank(self._index, with_context(question, history), k, focus=question)
 
-    def _rank(self, index: StoredIndex, query: str, k: int) -> list[Ranked]:
+    def _rank(self, index: StoredIndex, query: str, k: int, focus: str | None = None) -> list[Ranked]:
+        """Retrieve with `query`; the cross-encoder also reads `focus` (a follow-up as asked) when it differs.
+
+        A follow-up retrieves with the previous question's words, which find the topic; read alone, the
+        follow-up picks the passage that answers this turn ("how much did it cost?"). The two logits are averaged.
+        """
         retrieval = "hybrid" if self.mode == "rerank" else self.mode
         vector = self.encoder.encode_query(query)
         hits = HybridRetriever(index, retrieval).search(query, vector, max(k, RERANK_DEPTH))
         texts = [passage.text for passage in index.passages([hit.row for hit in hits])]
         if self.reranker is None:
-            # Without the cross-encoder, the cosine is the score on a stable scale (BM25 and fused scores are not).
             # Without the cross-encoder, abstention judges the cosine (a stable scale; BM25 and fused scores are
             # relative to the query); the order stays the retriever's.
             return [Ranked(hit, hit.cosine, text) for hit, text in zip(hits[:k], texts, strict=False)]
         depth = min(RERANK_DEPTH, len(hits))
-        scores = self.reranker.probabilities(query, texts[:depth])
-        ranked = [Ranked(hit, float(score), text) for hit, score, text in zip(hits, scores, texts, strict=False)]
-        ranked.sort(key=lambda item: -item.score)
+        logits = self.reranker.score(query, texts[:depth])
+        if focus and focus != query:
+            logits = (logits + self.reranker.score(focus, texts[:depth])) / 2
+        ranked = [
+            Ranked(hit, float(1.0 / (1.0 + np.exp(-logit))), text, float(logit))
+            for hit, logit, text in zip(hits, logits, texts, strict=False)
+        ]
+        # The cross-encoder decides, the retriever's fused score breaks near-ties (tuned on SQuAD dev).
+        ranked.sort(key=lambda item: -(item.logit + FUSED_SHARE * item.hit.fused))
         # Below the reranked depth, keep the retriever's order with scores under every reranked one.
         ranked += [Ranked(hit, 0.0, text) for hit, text in zip(hits[depth:], texts[depth:], strict=True)]
         return ranked[:k]

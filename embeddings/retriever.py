@@ -40,7 +40,7 @@ class HybridRetriever:
     """
 
     def __init__(
-        self, index: StoredIndex, mode: str = "hybrid", candidates: int = 50, weight: float = 0.5, rrf_k: int = 60
+        self, index: StoredIndex, mode: str = "hybrid", candidates: int = 50, weight: float = 0.6, rrf_k: int = 60
     ) -> None:
         if mode not in MODES:
             raise ValueError(f"unknown retrieval mode {mode!r}; choose one of {', '.join(MODES)}")
