@@ -82,7 +82,7 @@ class Engine:
     def __init__(self, settings: Settings, encoder: Encoder | None = None, mode: str | None = None) -> None:
         self.settings = settings
         self.encoder = encoder or load_encoder(settings.model)
-        self.mode = mode or self.default_mode()
+        self.mode = mode or (self.default_mode() if settings.rerank else "hybrid")
         if self.mode not in MODES:
             raise ValueError(f"unknown mode {self.mode!r}; choose one of {', '.join(MODES)}")
         self.reranker = shared_reranker() if self.mode == "rerank" else None

