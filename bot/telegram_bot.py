@@ -347,11 +347,19 @@ async def set_commands(application: Application) -> None:
             logger.warning("Could not show /reload to admin %s: %s", admin, error)
 
 
-def build_application(engine: Engine, config: TelegramConfig, feedback: FeedbackStore | None = None) -> Application:
-    """The bot with all its handlers, talking to the Bot API at `config.api_base_url`."""
+def build_application(
+    engine: Engine, config: TelegramConfig, feedback: FeedbackStore | None = None, timeout: float | None = None
+) -> Application:
+    """The bot with all its handlers, talking to the Bot API at `config.api_base_url`.
+
+    `timeout` (seconds) overrides python-telegram-bot's network timeouts (5 s), e.g. for tests of a hung API.
+    """
+    builder = ApplicationBuilder()
+    if timeout is not None:
+        builder = builder.connect_timeout(timeout).read_timeout(timeout).write_timeout(timeout).pool_timeout(timeout)
+        builder = builder.get_updates_read_timeout(timeout)
     application = (
-        ApplicationBuilder()
-        .token(config.token)
+        builder.token(config.token)
         .base_url(f"{config.api_base_url}/bot")
         .base_file_url(f"{config.api_base_url}/file/bot")
         .concurrent_updates(True)
