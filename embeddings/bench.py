@@ -609,7 +609,9 @@ def run_bench(args: argparse.Namespace) -> int:
     encoder = load_encoder(model, precision=precision)
     if not args.skip_encode:
         _, _ = encode_rates(report, model, sample[: args.compare_sample], precision)
-    if args.random_vectors:
+    if args.skip_build:
+        pass
+    elif args.random_vectors:
         # Timing only: real text (BM25, SQLite, quotes) with random vectors under the model's name, so the
         # front ends treat the index as current. Latency does not depend on what the vectors mean; recall does.
         shape = _ShapeEncoder(encoder.dimension, name=model)
@@ -627,7 +629,7 @@ def run_bench(args: argparse.Namespace) -> int:
             one_change_seconds=changed.seconds,
             one_change_embedded=changed.embedded,
         )
-    elif not args.skip_build:
+    else:
         measure_build(report, corpus, settings.index, sample, encoder)
     questions = load_questions(Path(args.questions) if args.questions else None, corpus, args.queries)
     queries = measure_search(report, settings.index, encoder, questions)
