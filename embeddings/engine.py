@@ -100,10 +100,6 @@ class Engine:
         return "rerank"
 
     @property
-    def mode_name(self) -> str:
-        return self.mode
-
-    @property
     def index(self) -> StoredIndex:
         return self._index
 

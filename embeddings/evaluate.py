@@ -170,7 +170,7 @@ def evaluate_mode(
     progress: Callable[[int], None] = lambda done: None,
 ) -> Report:
     """Rank every question (and answer it, when `answers`); the figures over the questions whose gold was found."""
-    report = Report(engine.mode_name, len(items))
+    report = Report(engine.mode, len(items))
     hits_at = Counter()
     reciprocal = 0.0
     latencies: list[float] = []
