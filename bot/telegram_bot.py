@@ -14,6 +14,7 @@ import re
 import secrets
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from urllib.parse import urlparse
 
@@ -46,7 +47,7 @@ from bot import telegram_buttons as buttons
 from bot.feedback import FeedbackStore
 from bot.session import open_engine
 from bot.telegram_config import TelegramConfig
-from bot.telegram_delivery import RetryingRateLimiter, send_messages
+from bot.telegram_delivery import RetryingRateLimiter, reply_plain, send_messages
 from bot.telegram_limits import QuestionLimit, is_allowed
 from bot.telegram_render import (
     MESSAGE_LIMIT,
@@ -98,6 +99,8 @@ class BotServices:
     feedback: FeedbackStore
     limit: QuestionLimit
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Rebuilds get their own thread: in a burst they would otherwise queue behind every waiting question.
+    rebuilder: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="rebuild"))
     refused: set[int] = field(default_factory=set)
 
 
@@ -222,7 +225,7 @@ async def reload_index(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     async with served.reload_lock:
         status = await update.message.reply_text("Rebuilding the index from the corpus…")
         try:
-            report = await asyncio.to_thread(_rebuild, served.engine)
+            report = await asyncio.get_running_loop().run_in_executor(served.rebuilder, _rebuild, served.engine)
         except (CorpusMissing, EmptyCorpus, IndexNotReady) as error:
             await status.edit_text(f"Reload failed; still answering from the old index. {error}")
             return
@@ -244,12 +247,14 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if question is None:
         return
     if not question.strip():
-        await message.reply_text(EMPTY_HINT)
+        await reply_plain(context.bot, message, EMPTY_HINT)
         return
     served = services(context)
     wait = served.limit.wait(update.effective_user.id if update.effective_user else message.chat_id)
-    if wait:
-        await message.reply_text(f"You're asking faster than I can read. Please wait {math.ceil(wait)} seconds and ask again.")
+    if wait:  # replies to the question it refuses, so someone who sent several can tell which
+        await reply_plain(
+            context.bot, message, f"You're asking faster than I can read. Please wait {math.ceil(wait)} seconds and ask again."
+        )
         return
     history: list[str] = context.chat_data.setdefault("history", [])
     async with typing(message.chat):
@@ -323,6 +328,9 @@ async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
 
 async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     """Log the error and tell the user something went wrong; the bot keeps running."""
+    if update is None and isinstance(context.error, NetworkError):  # polling failed; python-telegram-bot retries
+        logger.warning("Could not get updates from Telegram (%s); retrying", context.error)
+        return
     logger.error("Error while handling an update", exc_info=context.error)
     if not isinstance(update, Update):
         return

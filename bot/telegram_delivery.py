@@ -107,6 +107,12 @@ async def send_html(
     return sent
 
 
+async def reply_plain(bot: Bot, message: Message, text: str) -> Message:
+    """A short plain-text reply to a user's message (still sent if they deleted it meanwhile)."""
+    reply = ReplyParameters(message.message_id, allow_sending_without_reply=True)
+    return await bot.send_message(message.chat_id, text, reply_parameters=reply)
+
+
 async def send_messages(
     bot: Bot,
     chat_id: int,

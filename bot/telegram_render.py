@@ -88,8 +88,8 @@ def text_pieces(text: str, budget: int) -> list[tuple[int, int]]:
 
 
 def _escaped_with_bold(text: str, start: int, end: int, bold: tuple[int, int] | None) -> str:
-    """text[start:end], escaped, with the part inside `bold` wrapped in <b>."""
-    if bold is None or bold[1] <= start or bold[0] >= end:
+    """text[start:end], escaped, with the part inside `bold` wrapped in <b> (an empty or inverted span: none)."""
+    if bold is None or bold[1] <= bold[0] or bold[1] <= start or bold[0] >= end:
         return html.escape(text[start:end])
     left, right = max(start, bold[0]), min(end, bold[1])
     return html.escape(text[start:left]) + f"<b>{html.escape(text[left:right])}</b>" + html.escape(text[right:end])

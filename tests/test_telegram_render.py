@@ -158,3 +158,86 @@ def test_sources_about_and_help_list_what_the_bot_knows():
     assert "1 article, 8 passages" in about and "all-MiniLM-L6-v2 (384 dimensions)" in about
     help_text, _ = telegram_text(help_html(articles[:1]))
     assert "1 news article from DW, dated Jun 10, 2024" in help_text and "who signed the pact?" in help_text
+
+
+# --- hostile input: whatever people type and whatever articles hold, Telegram accepts every message -------------
+
+HOSTILE = st.one_of(
+    st.text(),  # any Unicode (hypothesis favours edge cases: controls, combining marks, astral planes)
+    st.sampled_from(
+        [
+            "😀",
+            "👍🏽",
+            "🇺🇦",
+            "👨‍👩‍👧",
+            "ש",
+            "ع",
+            "\u202e",
+            "\u200b",
+            "\u200d",
+            "\ufeff",
+            "\x00",
+            "\x1b",
+            "\x7f",
+            "\r\n",
+            "\t",
+            "<b>",
+            "</b>",
+            "</blockquote>",
+            "<a href='x'>",
+            "&amp;",
+            "&#0;",
+            "&#x110000;",
+            "&",
+            "*bold*",
+            "_it_",
+            "`code`",
+            "[link](http://x)",
+            "<script>alert(1)</script>",
+            "<!--",
+            "]]>",
+            " ",
+        ]
+    ),
+)
+HOSTILE_TEXT = st.lists(HOSTILE, max_size=40).map("".join)
+
+
+def long_hostile_text(max_size: int) -> st.SearchStrategy[str]:
+    """Hostile snippets, sometimes repeated up to `max_size` characters (Telegram's own limit for a question)."""
+    return st.tuples(HOSTILE_TEXT, st.integers(min_value=1, max_value=400)).map(lambda pair: (pair[0] * pair[1])[:max_size])
+
+
+def assert_telegram_accepts(messages: list[str]) -> None:
+    assert messages, "an answer must be at least one message"
+    for message in messages:
+        text, _ = telegram_text(message)  # refused HTML or more than 4096 UTF-16 units fails here
+        assert text.strip(), "Telegram refuses an empty message"
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    question=long_hostile_text(4096),
+    answer_text=HOSTILE_TEXT,
+    quote=long_hostile_text(6000),
+    title=HOSTILE_TEXT,
+    outlet=HOSTILE_TEXT,
+    url=st.one_of(st.none(), st.sampled_from(["https://example.org/a?b=1&c=<2>", "javascript:alert(1)", 'http://x/"q"'])),
+    highlight=st.one_of(st.none(), st.tuples(st.integers(-5, 7000), st.integers(-5, 7000))),
+)
+def test_any_question_and_any_quoted_paragraph_make_messages_telegram_accepts(question, answer_text, quote, title, outlet,
+                                                                             url, highlight):  # fmt: skip
+    quoted = source(quote, highlight, title=title or "Untitled", outlet=outlet or None, url=url)
+    answered = Answer(question, answer_text or "An answer.", False, (quoted, quoted))
+    assert_telegram_accepts(answer_messages(answered, count=2))
+    assert_telegram_accepts(more_sources_messages(answered, 0, 2))
+    assert_telegram_accepts(answer_messages(Answer(question, "", True, ()), count=3))  # the polite abstention
+
+
+@settings(max_examples=50, deadline=None)
+@given(question=long_hostile_text(4096))
+def test_the_question_echoed_in_an_abstention_is_escaped_and_shortened(question):
+    [message] = answer_messages(Answer(question, "", True, ()), count=3)
+    text, entities = telegram_text(message)
+    assert entities == [] and text.startswith("Sorry, I couldn't find an answer to “")
+    assert utf16_length(text) < 600

@@ -1,0 +1,316 @@
+"""Load test: a burst of chats asking at once, through the real bot process, with Telegram failing some calls.
+
+    python -m tests.telegram_load [--chats 200] [--per-chat 5] [--fault-rate 0.1] [--flood 50] [--no-reload]
+
+Starts `python -m bot telegram` (the real model) against the fake Bot API on 127.0.0.1. Once it answers, every
+chat sends its questions at the same moment; meanwhile one user floods the bot, an admin runs /reload over new
+articles, and someone asks a 4096-character question. With --fault-rate, that share of sendMessage,
+sendChatAction and getUpdates calls fails (429 with retry_after, 500, 502, a hung request, a dropped connection).
+
+Prints: questions answered, lost and duplicated (each answer is a reply to its question, so both are exact),
+answers in the wrong chat, error replies, throughput, answer latency p50/p95/p99, what the flooder got, how answers
+kept flowing during the rebuild, the faults injected, and the bot's peak RSS. tests/test_reliability_load.py runs
+it under the `load` marker and asserts nothing was lost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from bot.telegram_bot import SORRY
+from tests.conftest import ROOT, SEED
+from tests.fake_telegram_api import FAULT_KINDS, FakeTelegram, local_env
+
+QUESTIONS = [
+    "who signed the pact?",
+    "what did Seoul, Tokyo and Washington condemn?",
+    "when was the agreement signed?",
+    "what does the agreement include?",
+    "who visited Pyongyang?",
+    "what is the recipe for banana bread?",
+    "which countries issued a joint statement?",
+    "what do the arms transfers violate?",
+]
+WAIT_PREFIX = "You're asking faster"
+ADMIN = {"id": 9001, "is_bot": False, "first_name": "Admin"}
+FLOODER = {"id": 9002, "is_bot": False, "first_name": "Flood"}
+LONG_ASKER = {"id": 9003, "is_bot": False, "first_name": "Verbose"}
+PROBE = {"id": 9004, "is_bot": False, "first_name": "Probe"}  # sends /about (no engine work): the event loop's pulse
+STARTUP_TIMEOUT = 300
+
+
+@dataclass
+class LoadReport:
+    """What happened to the burst; `ok` when nothing was lost, duplicated, misdelivered or answered with an error."""
+
+    questions: int
+    answered: int
+    lost: int
+    duplicated: int
+    wrong_chat: int
+    errors: int
+    seconds: float
+    latencies: list[float]
+    flood_sent: int = 0
+    flood_answered: int = 0
+    flood_told_to_wait: int = 0
+    reload_seconds: float | None = None
+    answers_during_reload: int = 0
+    longest_gap_during_reload: float | None = None
+    long_question_answered: bool | None = None
+    probe_latencies: list[float] = field(default_factory=list)
+    faults: dict[str, int] = field(default_factory=dict)
+    peak_rss_mb: float = 0.0
+    exit_code: int | None = None
+    token_in_log: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return (
+            self.lost == 0
+            and self.duplicated == 0
+            and self.wrong_chat == 0
+            and self.errors == 0
+            and self.exit_code == 0
+            and not self.token_in_log
+        )
+
+    def percentile(self, share: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
+
+    def lines(self) -> list[str]:
+        lines = [
+            f"questions:            {self.questions} ({self.answered} answered, {self.lost} lost, {self.duplicated} duplicated,"
+            f" {self.wrong_chat} in a wrong chat, {self.errors} error replies)",
+            f"throughput:           {self.answered / self.seconds:.1f} answers/s over {self.seconds:.1f} s",
+            f"answer latency:       p50 {self.percentile(0.50):.2f} s, p95 {self.percentile(0.95):.2f} s,"
+            f" p99 {self.percentile(0.99):.2f} s, max {max(self.latencies, default=0):.2f} s",
+        ]
+        if self.flood_sent:
+            lines.append(
+                f"flooding user:        sent {self.flood_sent} at once: {self.flood_answered} answered,"
+                f" {self.flood_told_to_wait} told to wait by the per-user limit"
+            )
+        if self.reload_seconds is not None:
+            gap = self.longest_gap_during_reload
+            lines.append(
+                f"/reload:              rebuilt in {self.reload_seconds:.1f} s; {self.answers_during_reload} answers to other"
+                f" chats meanwhile, longest gap {gap if gap is not None else float('nan'):.2f} s"
+            )
+        if self.probe_latencies:
+            probes = sorted(self.probe_latencies)
+            lines.append(
+                f"event loop (/about):  {len(probes)} probes during the burst, reply p50 {probes[len(probes) // 2]:.2f} s,"
+                f" max {probes[-1]:.2f} s"
+            )
+        if self.long_question_answered is not None:
+            lines.append(f"4096-char question:   {'answered' if self.long_question_answered else 'NOT answered'}")
+        injected = sum(self.faults.values())
+        lines.append(
+            f"faults injected:      {injected} ({', '.join(f'{k}: {v}' for k, v in sorted(self.faults.items())) or 'none'})"
+        )
+        lines.append(
+            f"bot peak RSS:         {self.peak_rss_mb:.0f} MB; exit code {self.exit_code}; token in log: {self.token_in_log}"
+        )
+        return lines
+
+
+def peak_rss_mb(pid: int) -> float:
+    """The process's peak resident memory (VmHWM), in MB."""
+    for line in Path(f"/proc/{pid}/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return 0.0
+
+
+def new_articles(corpus: Path, count: int) -> None:
+    """`count` small articles for /reload to embed, so the rebuild does real work while chats are answered."""
+    for number in range(count):
+        paragraphs = [
+            f"The council of town {number} approved a budget of {number + 3} million euros for new bridges on Monday.",
+            f"Mayor Alex Example{number} said the works on the river crossing {number} would start in the spring.",
+            f"Residents of district {number} had asked for safer crossings for years, local reporters wrote.",
+        ]
+        (corpus / f"load_{number:04d}.txt").write_text(
+            f"Town {number} approves bridge budget\n\n" + "\n\n".join(paragraphs) + "\n"
+        )
+
+
+def start_bot(fake: FakeTelegram, folder: Path, questions_per_minute: int | None) -> tuple[subprocess.Popen, Path]:
+    env = local_env({**os.environ, "PYTHONPATH": str(ROOT), "TELEGRAM_BOT_TOKEN": fake.token,
+                     "TELEGRAM_ADMIN_IDS": str(ADMIN["id"])})  # fmt: skip
+    env.pop("NEWSQA_MODEL", None)
+    if questions_per_minute:
+        env["TELEGRAM_QUESTIONS_PER_MINUTE"] = str(questions_per_minute)
+    log = folder / "bot.log"
+    command = [sys.executable, "-m", "bot", "telegram", "--api-base-url", fake.base_url,
+               "--corpus", str(folder / "corpus"), "--index", str(folder / "index")]  # fmt: skip
+    with log.open("w") as stderr:
+        process = subprocess.Popen(command, cwd=folder, env=env, stdout=stderr, stderr=subprocess.STDOUT)
+    return process, log
+
+
+def run_load(
+    chats: int = 200,
+    per_chat: int = 5,
+    fault_rate: float = 0.0,
+    flood: int = 50,
+    reload_articles: int = 40,
+    long_question: bool = True,
+    timeout: float = 900,
+    folder: Path | None = None,
+    log: bool = True,
+) -> LoadReport:
+    """Run the burst against a fresh bot process; returns the report (the bot is stopped with SIGTERM)."""
+    say = (lambda message: print(message, file=sys.stderr, flush=True)) if log else (lambda message: None)
+    with tempfile.TemporaryDirectory() as tmp, FakeTelegram(unique_message_ids=True) as fake:
+        folder = folder or Path(tmp)
+        (folder / "corpus").mkdir(parents=True, exist_ok=True)
+        shutil.copy(SEED, folder / "corpus" / SEED.name)
+        process, bot_log = start_bot(fake, folder, None)
+        try:
+            say("starting the bot (builds the index with the real model)…")
+            fake.wait_for("getUpdates", timeout=STARTUP_TIMEOUT)
+            fake.say("who signed the pact?", user={"id": 9000, "is_bot": False, "first_name": "Warm"})
+            fake.wait_for("sendMessage", timeout=120)  # the first answer loads the models
+            return _burst(fake, process, bot_log, folder, chats, per_chat, fault_rate, flood, reload_articles,
+                          long_question, timeout, say)  # fmt: skip
+        finally:
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+
+def _burst(fake, process, bot_log, folder, chats, per_chat, fault_rate, flood, reload_articles, long_question, timeout, say):
+    if fault_rate:
+        fake.inject_faults(fault_rate, ("sendMessage", "sendChatAction", "getUpdates"), FAULT_KINDS, seed=2026)
+    if reload_articles:
+        new_articles(folder / "corpus", reload_articles)
+    asked: dict[tuple[int, int], tuple[str, float]] = {}  # (chat, message id) -> (question, sent at)
+    users = [{"id": 100_000 + number, "is_bot": False, "first_name": f"Reader {number}"} for number in range(chats)]
+    say(f"burst: {chats} chats x {per_chat} questions, flood {flood}, fault rate {fault_rate:.0%}")
+    started = time.monotonic()
+    for turn in range(per_chat):
+        for number, user in enumerate(users):
+            question = QUESTIONS[(number + turn) % len(QUESTIONS)]
+            message = fake.say(question, user=user)
+            asked[(user["id"], message["message_id"])] = (question, time.monotonic())
+    flood_ids = [fake.say(f"who signed the pact? ({number})", user=FLOODER)["message_id"] for number in range(flood)]
+    if reload_articles:
+        fake.say("/reload", user=ADMIN)
+    long_message = fake.say(("who signed the pact? " * 200)[:4096], user=LONG_ASKER) if long_question else None
+
+    deadline = started + timeout
+    expected = len(asked) + flood + (1 if long_question else 0)
+    probes: list[float] = []
+    probe_sent: float | None = None
+    while time.monotonic() < deadline:
+        about = [
+            call for call in fake.calls if call.ok and call.method == "sendMessage" and call.params["chat_id"] == PROBE["id"]
+        ]
+        if probe_sent is not None and len(about) > len(probes):
+            probes.append(about[-1].at - probe_sent)
+            probe_sent = None
+        if probe_sent is None or time.monotonic() - probe_sent > 30:
+            probe_sent = time.monotonic()
+            fake.say("/about", user=PROBE)
+        replies = [
+            call for call in fake.calls if call.ok and call.method == "sendMessage" and call.params.get("reply_parameters")
+        ]
+        reloaded = not reload_articles or any(call.ok and call.method == "editMessageText" for call in fake.calls)
+        if len(replies) >= expected and reloaded:
+            break
+        time.sleep(0.2)
+    time.sleep(2)  # a duplicate would arrive now
+    elapsed_end = time.monotonic()
+
+    replies_to: dict[tuple[int, int], list] = {}
+    wrong_chat = errors = 0
+    with fake._lock:
+        calls = list(fake.calls)
+    for call in calls:
+        if not (call.ok and call.method == "sendMessage"):
+            continue
+        if call.result["text"] == SORRY:
+            errors += 1
+        reply = call.params.get("reply_parameters")
+        if not reply:
+            continue
+        if "reply_to_message" not in call.result:  # the question is not in the chat it was sent to
+            wrong_chat += 1
+            continue
+        replies_to.setdefault((call.params["chat_id"], reply["message_id"]), []).append(call)
+
+    latencies, last_answer = [], started
+    for key, (_, sent_at) in asked.items():
+        answers = replies_to.get(key, [])
+        if answers:
+            latencies.append(answers[0].at - sent_at)
+            last_answer = max(last_answer, answers[0].at)
+    counts = [len(replies_to.get(key, [])) for key in asked]
+    flood_texts = [replies_to.get((FLOODER["id"], message_id), []) for message_id in flood_ids]
+    report = LoadReport(
+        questions=len(asked),
+        answered=sum(1 for count in counts if count),
+        lost=sum(1 for count in counts if count == 0),
+        duplicated=sum(count - 1 for count in counts if count > 1),
+        wrong_chat=wrong_chat,
+        errors=errors,
+        seconds=max(last_answer - started, 1e-9),
+        latencies=latencies,
+        flood_sent=flood,
+        flood_answered=sum(1 for texts in flood_texts if len(texts) == 1 and not texts[0].result["text"].startswith(WAIT_PREFIX)),
+        flood_told_to_wait=sum(1 for texts in flood_texts if len(texts) == 1 and texts[0].result["text"].startswith(WAIT_PREFIX)),
+        faults=dict(fake.faults_injected),
+        probe_latencies=probes,
+    )
+    if long_message is not None:
+        report.long_question_answered = len(replies_to.get((LONG_ASKER["id"], long_message["message_id"]), [])) == 1
+    rebuilding = [call for call in calls if call.ok and call.method == "sendMessage" and call.params["chat_id"] == ADMIN["id"]]
+    reloaded = [call for call in calls if call.ok and call.method == "editMessageText" and call.params["chat_id"] == ADMIN["id"]]
+    if rebuilding and reloaded:
+        begin, end = rebuilding[0].at, reloaded[0].at
+        report.reload_seconds = end - begin
+        during = sorted(calls[0].at for calls in replies_to.values() if begin <= calls[0].at <= end)
+        report.answers_during_reload = len(during)
+        marks = [begin, *during, end]
+        report.longest_gap_during_reload = max(later - earlier for earlier, later in itertools.pairwise(marks))
+        if "Reloaded" not in reloaded[-1].result["text"]:
+            say(f"reload did not succeed: {reloaded[-1].result['text']}")
+    report.peak_rss_mb = peak_rss_mb(process.pid)
+    process.send_signal(signal.SIGTERM)
+    report.exit_code = process.wait(60)
+    report.token_in_log = fake.token in bot_log.read_text(errors="replace")
+    say(f"burst finished in {elapsed_end - started:.1f} s")
+    return report
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--chats", type=int, default=200)
+    parser.add_argument("--per-chat", type=int, default=5, help="questions each chat sends at once (default 5)")
+    parser.add_argument("--fault-rate", type=float, default=0.0, help="share of Bot API calls that fail (e.g. 0.1)")
+    parser.add_argument("--flood", type=int, default=50, help="questions one user sends at once (0: none)")
+    parser.add_argument("--no-reload", action="store_true", help="do not run /reload during the burst")
+    parser.add_argument("--timeout", type=float, default=900, help="seconds to wait for all answers")
+    args = parser.parse_args()
+    os.environ.update(local_env(dict(os.environ)))
+    report = run_load(args.chats, args.per_chat, args.fault_rate, args.flood, 0 if args.no_reload else 40, timeout=args.timeout)
+    print("\n".join(report.lines()))
+    print("RESULT:", "ok (0 lost, 0 duplicated)" if report.ok else "FAILED")
+    return 0 if report.ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
