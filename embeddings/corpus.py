@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass
 from pathlib import Path
+from stat import S_ISREG
 
 from embeddings.parsing import is_article_file
 
@@ -29,18 +31,25 @@ class CorpusMissing(Exception):
 
 
 def scan(root: Path) -> list[CorpusFile]:
-    """Every article file under `root`, recursively, sorted by name; hidden folders are skipped."""
+    """Every article file under `root`, recursively, sorted by name; hidden folders are skipped.
+
+    One stat per file and no Path arithmetic per entry: an unchanged 10k-file corpus is checked in a blink.
+    """
     if not root.is_dir():
         raise CorpusMissing(f"corpus folder {root} does not exist: create it and put articles (.txt .md .html .jsonl) in it")
     files = []
-    for path in root.rglob("*"):
-        relative = path.relative_to(root)
-        if any(part.startswith(".") for part in relative.parts) or not is_article_file(path):
-            continue
-        try:
-            stat = path.stat()
-        except OSError:
-            continue  # vanished or unreadable: the build reports it when it reads
-        if path.is_file():
-            files.append(CorpusFile(relative.as_posix(), path, stat.st_size, stat.st_mtime_ns))
+    for folder, subfolders, names in os.walk(root, followlinks=True):
+        subfolders[:] = [name for name in subfolders if not name.startswith(".")]
+        prefix = os.path.relpath(folder, root).replace(os.sep, "/")
+        prefix = "" if prefix == "." else prefix + "/"
+        for name in names:
+            if not is_article_file(Path(name)):
+                continue
+            path = os.path.join(folder, name)
+            try:
+                stat = os.stat(path)
+            except OSError:
+                continue  # vanished or unreadable: the build reports it when it reads
+            if S_ISREG(stat.st_mode):
+                files.append(CorpusFile(prefix + name, Path(path), stat.st_size, stat.st_mtime_ns))
     return sorted(files, key=lambda file: file.name)
