@@ -284,14 +284,17 @@ class _ShapeEncoder(Encoder):
 
 
 def measure_many_files(report: Report, corpus: Path, work: Path, articles: int, dimension: int) -> None:
-    """Unchanged and one-article rebuilds over `articles` one-file articles (text from the corpus, random vectors)."""
-    folder = work / f"files-{articles}"
-    index = work / f"files-{articles}-index"
+    """Unchanged and one-article rebuilds over `articles` one-file articles of up to 3 paragraphs from the corpus.
+
+    Vectors are random: this times the build's bookkeeping (scan, compare, reuse, write), not the model.
+    """
+    folder = work / f"files-{articles}-x3"
+    index = work / f"files-{articles}-x3-index"
     source = [a for file in scan(corpus) for a in parse_bytes(file.read()[0], file.name, lambda problem: None)]
     if not folder.exists():
         for number in range(articles):
             article = source[number % len(source)]
-            body = "\n\n".join(block.text for block in article.blocks if not block.is_heading)
+            body = "\n\n".join([block.text for block in article.blocks if not block.is_heading][:3])  # news-length
             path = folder / f"{number // 1000:02d}" / f"{number:05d}.txt"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(f"{article.title} ({number})\n\n{body}\n", "utf-8")
