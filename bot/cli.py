@@ -89,6 +89,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     except OSError as error:  # a full disk or a read-only folder while building: say so, no traceback
         where = f": {error.filename}" if error.filename else ""
-        print(f"error: {error.strerror or error}{where}. Free disk space or make the index folder writable, then run again.",
-              file=sys.stderr)  # fmt: skip
+        print(f"error: could not write the index ({error.strerror or error}{where}). Free disk space or make the index "
+              "folder writable, then run again.", file=sys.stderr)  # fmt: skip
         return 2

@@ -405,9 +405,7 @@ class FakeTelegram:
 
     def _matching(self, method: str, where: Callable[[dict], bool] | None) -> list[Call]:
         with self._lock:
-            return [
-                call for call in self.calls if call.ok and call.method == method and (where is None or where(call.params))
-            ]
+            return [call for call in self.calls if call.ok and call.method == method and (where is None or where(call.params))]
 
     def wait_for(
         self, method: str, where: Callable[[dict], bool] | None = None, count: int = 1, timeout: float = 20

@@ -65,6 +65,7 @@ class LoadReport:
     flood_answered: int = 0
     flood_told_to_wait: int = 0
     reload_seconds: float | None = None
+    reload_ok: bool = False
     answers_during_reload: int = 0
     longest_gap_during_reload: float | None = None
     long_question_answered: bool | None = None
@@ -286,7 +287,8 @@ def _burst(fake, process, bot_log, folder, chats, per_chat, fault_rate, flood, r
         report.answers_during_reload = len(during)
         marks = [begin, *during, end]
         report.longest_gap_during_reload = max(later - earlier for earlier, later in itertools.pairwise(marks))
-        if "Reloaded" not in reloaded[-1].result["text"]:
+        report.reload_ok = reloaded[-1].result["text"].startswith("Reloaded.")
+        if not report.reload_ok:
             say(f"reload did not succeed: {reloaded[-1].result['text']}")
     report.peak_rss_mb = peak_rss_mb(process.pid)
     process.send_signal(signal.SIGTERM)

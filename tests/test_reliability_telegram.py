@@ -8,8 +8,11 @@ on a small index embedded with the fast WordHashEncoder: the model's judgement i
 from __future__ import annotations
 
 import asyncio
+import errno
 import io
 import logging
+import os
+import shutil
 import stat
 from collections import Counter
 from pathlib import Path
@@ -22,7 +25,8 @@ from bot.telegram_bot import ALLOWED_UPDATES, REFUSAL, SORRY, build_application
 from bot.telegram_cli import RedactingFormatter
 from bot.telegram_config import TelegramConfig
 from bot.telegram_render import MESSAGE_LIMIT, utf16_length, visible_text
-from embeddings import Answer, Source
+from embeddings import Answer, Engine, Settings, Source, build_index, store
+from tests.conftest import SEED, WordHashEncoder
 from tests.fake_telegram_api import FAULT_KINDS, FakeTelegram
 from tests.test_telegram_bot import PACT, engine, index_settings, no_proxy, shared_engine  # noqa: F401  (fixtures)
 
@@ -40,11 +44,11 @@ def fake():
 async def start_bot(fake, engine, tmp_path):  # noqa: F811
     applications = []
 
-    async def start(**overrides):
+    async def start(bot_engine=engine, **overrides):
         config = TelegramConfig(
             token=fake.token, feedback_file=tmp_path / "feedback.jsonl", api_base_url=fake.base_url, **overrides
         )
-        application = build_application(engine, config, timeout=TIMEOUT)
+        application = build_application(bot_engine, config, timeout=TIMEOUT)
         await application.initialize()
         applications.append(application)
         await application.post_init(application)
@@ -156,6 +160,31 @@ async def test_one_user_flooding_gets_the_limit_and_a_wait_message_while_others_
             texts_to[(call.params["chat_id"], kind)] += 1
     assert texts_to[(flooder["id"], "answer")] == 10 and texts_to[(flooder["id"], "wait")] == 30
     assert all(texts_to[(question["chat"]["id"], "answer")] == 1 for question in others)
+
+
+async def test_a_reload_that_fills_the_disk_says_so_and_the_bot_keeps_answering_from_the_old_index(
+    fake, start_bot, tmp_path, monkeypatch
+):
+    corpus, index = tmp_path / "corpus", tmp_path / "index"
+    corpus.mkdir()
+    shutil.copy(SEED, corpus / SEED.name)
+    build_index(corpus, index, WordHashEncoder())
+    own_engine = Engine(Settings(corpus=corpus, index=index), WordHashEncoder())
+    (corpus / "new.txt").write_text("Harbour reopens\n\nThe harbour reopened on Monday after repairs.\n")
+
+    def disk_full(*args: object, **kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(store, "save_dense_index", disk_full)
+    admin = user(1)
+    await start_bot(bot_engine=own_engine, admin_ids=frozenset({admin["id"]}))
+    fake.say("/reload", user=admin)
+    [edited] = await fake.until("editMessageText", timeout=30)
+    assert edited.params["text"].startswith("Reload failed; still answering from the old index.")
+    assert "No space left on device" in edited.params["text"] and "free disk space" in edited.params["text"]
+    fake.say(PACT)
+    [answer] = await fake.until("sendMessage", where=lambda params: params["chat_id"] == fake.user["id"])
+    assert "Kim Jong-un" in answer.result["text"] and own_engine.info().articles == 1
 
 
 # --- security ------------------------------------------------------------------------------------------------------
