@@ -648,7 +648,8 @@ def run_bench(args: argparse.Namespace) -> int:
     queries = measure_search(report, settings.index, encoder, questions)
     modes = args.modes.split(",") if args.modes else [m for m in engine_modes() if m in ("dense", "hybrid", "rerank")]
     measure_answers(report, settings, encoder, questions, modes, answer_all=args.random_vectors)
-    measure_start(report, settings, questions[0], telegram=not args.no_telegram)
+    if not args.skip_start:
+        measure_start(report, settings, questions[0], telegram=not args.no_telegram)
     if args.rebuild_articles:
         measure_many_files(report, corpus, work, args.rebuild_articles, encoder.dimension)
     if args.scale_rows:
@@ -703,6 +704,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--squad", metavar="DIR", help="SQuAD v1.1 dev folder (articles.jsonl, questions.jsonl) for R@5")
     parser.add_argument("--squad-questions", type=int, default=2000, metavar="N", help="SQuAD questions to use (default 2000)")
     parser.add_argument("--peer-python", metavar="PYTHON", help="python of a venv with txtai, for the peer row")
+    parser.add_argument("--skip-start", action="store_true", help="skip the cold-start processes")
     parser.add_argument("--no-telegram", action="store_true", help="skip the Telegram cold start")
     parser.add_argument("--skip-encode", action="store_true", help="skip the fp32 vs accelerated encode comparison")
     parser.add_argument(
