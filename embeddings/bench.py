@@ -509,8 +509,8 @@ def measure_squad(
     corpus = work / "squad-corpus"
     corpus.mkdir(parents=True, exist_ok=True)
     shutil.copy(squad / "articles.jsonl", corpus / "articles.jsonl")
-    line_of = {json.loads(line)["id"]: number for number, line in enumerate((squad / "articles.jsonl").open("utf-8"), 1)}
-    questions = [json.loads(line) for line in (squad / "questions.jsonl").open("utf-8")]
+    line_of = {json.loads(line)["id"]: number for number, line in enumerate((squad / "articles.jsonl").open(encoding="utf-8"), 1)}
+    questions = [json.loads(line) for line in (squad / "questions.jsonl").open(encoding="utf-8")]
     random.Random(5).shuffle(questions)
     questions = questions[:count]
 
@@ -593,17 +593,22 @@ def run_bench(args: argparse.Namespace) -> int:
     if args.search_child:
         search_child(Path(args.search_child[0]), Path(args.search_child[1]))
         return 0
-    if not args.corpus:
-        print("error: --corpus is required", file=sys.stderr)
+    if not args.corpus and not args.squad:
+        print("error: give --corpus (and/or --squad for SQuAD-open alone)", file=sys.stderr)
         return 2
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-    source = Path(args.corpus)
     work = Path(args.work or tempfile.mkdtemp(prefix="newsqa-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     report = Report(Path(args.json) if args.json else None)
     model = args.model or Settings().model
     precision = choose_precision(args.precision)
+    peer = Path(args.peer_python) if args.peer_python else None
+    if not args.corpus:
+        measure_squad(report, Path(args.squad), model, precision, work, args.squad_questions, peer)
+        report.save()
+        return 0
+    source = Path(args.corpus)
     corpus = prepare_corpus(source, work, args.limit_paragraphs)
     texts = dense_texts(corpus)
     settings = Settings(corpus=corpus, index=Path(args.index) if args.index else work / "index", model=model)
@@ -655,15 +660,7 @@ def run_bench(args: argparse.Namespace) -> int:
     if args.scale_rows:
         measure_million(report, settings.index, args.scale_rows, queries, work)
     if args.squad:
-        measure_squad(
-            report,
-            Path(args.squad),
-            model,
-            precision,
-            work,
-            args.squad_questions,
-            Path(args.peer_python) if args.peer_python else None,
-        )
+        measure_squad(report, Path(args.squad), model, precision, work, args.squad_questions, peer)
     report.line("done", f"peak RSS of the bench process {peak_rss_mib():.0f} MiB")
     report.save()
     return 0
