@@ -213,10 +213,11 @@ def evaluate_mode(
         report.answerable_abstained = abstained / counted
     if heldout_engine is not None and heldout_items:
         refused = 0
-        for item in heldout_items:
+        for number, item in enumerate(heldout_items, start=len(items) + 1):
             started = time.perf_counter()
             refused += heldout_engine.ask(item.question, top_k=1).abstained
             latencies.append(time.perf_counter() - started)
+            progress(number)
         report.heldout_questions = len(heldout_items)
         report.heldout_abstained = refused / len(heldout_items)
     report.latency_p50_ms = 1000 * statistics.median(latencies) if latencies else 0.0
@@ -274,6 +275,16 @@ def _heldout_index(articles_file: Path, corpus: Path, index: Path, removed: set[
         shutil.copytree(index, heldout, ignore=shutil.ignore_patterns(".build.lock"))
     build_index(folder, heldout, encoder)
     return heldout
+
+
+def _progress(mode: str, total: int) -> Callable[[int], None]:
+    """A progress line on stderr every 50 questions (evaluations with the cross-encoder take minutes)."""
+
+    def report(done: int) -> None:
+        if done % 50 == 0 or done == total:
+            print(f"{mode}: {done}/{total} questions", file=sys.stderr, flush=True)
+
+    return report
 
 
 def _title(line: str) -> str:
@@ -336,7 +347,10 @@ def run_evaluate(args: argparse.Namespace) -> int:
                 if heldout_dir is not None:
                     heldout_engine = Engine(replace(run_settings, index=heldout_dir), encoder, mode=mode)
                 engine.ask("warm up the models")
-                report = evaluate_mode(engine, items, golds, not args.retrieval_only, heldout_engine, heldout_items)
+                total = len(items) + (len(heldout_items) if heldout_engine else 0)
+                report = evaluate_mode(
+                    engine, items, golds, not args.retrieval_only, heldout_engine, heldout_items, _progress(mode, total)
+                )
                 reports.append(report)
                 if args.json:
                     print(json.dumps(report.__dict__), flush=True)
