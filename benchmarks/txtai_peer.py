@@ -26,11 +26,11 @@ def main(request_path: str) -> None:
     request = json.loads(Path(request_path).read_text("utf-8"))
     squad = Path(request["squad"])
     paragraphs = []
-    for line in (squad / "articles.jsonl").open("utf-8"):
+    for line in (squad / "articles.jsonl").open(encoding="utf-8"):
         article = json.loads(line)
         paragraphs.extend((f"{article['id']}:{number}", text) for number, text in enumerate(article["paragraphs"]))
     wanted = set(request["questions"])
-    questions = [json.loads(line) for line in (squad / "questions.jsonl").open("utf-8")]
+    questions = [json.loads(line) for line in (squad / "questions.jsonl").open(encoding="utf-8")]
     questions = [q for q in questions if q["id"] in wanted]
 
     embeddings = Embeddings(path=request["model"], backend="faiss")
