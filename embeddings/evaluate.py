@@ -302,6 +302,7 @@ def add_evaluate_command(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--model", metavar="NAME_OR_PATH", help="embedding model (env NEWSQA_MODEL)")
     parser.add_argument("--split", choices=["dev", "test"], help="only questions of this split (tune on dev, report test)")
     parser.add_argument("--limit", type=int, metavar="N", help="only the first N questions")
+    parser.add_argument("--stride", type=int, default=1, metavar="K", help="every K-th question (a spread sample)")
     parser.add_argument(
         "--mode",
         action="append",
@@ -333,7 +334,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
             encoder = load_encoder(settings.model)
             corpus = _corpus_folder(args.corpus, scratch)
             build_index(corpus, index_dir, encoder, progress=sys.stderr.isatty())
-            items = load_qa(args.questions, articles, args.split, None)
+            items = load_qa(args.questions, articles, args.split, None)[:: max(1, args.stride)]
             removed = heldout_articles(items, args.heldout)
             heldout_items = [item for item in items if item.article in removed][: args.limit or None]
             items = [item for item in items if item.article not in removed][: args.limit or None]

@@ -98,6 +98,15 @@ def test_the_table_names_its_columns(qa, tmp_path, capsys):
     assert row.startswith("| bm25 | 2 |")
 
 
+def test_stride_samples_every_kth_question_of_the_split(qa, tmp_path, capsys):
+    (report,) = run_json(
+        capsys,
+        *("--questions", str(qa / "questions.jsonl"), "--corpus", str(qa / "articles.jsonl")),
+        *("--index", str(tmp_path / "index"), "--split", "test", "--stride", "2", "--mode", "bm25", "--retrieval-only"),
+    )
+    assert report["questions"] == 2
+
+
 def test_a_missing_questions_file_is_a_clear_error(tmp_path, capsys):
     assert main(["evaluate", "--questions", str(tmp_path / "nope.jsonl"), "--corpus", str(tmp_path)]) == 2
     assert "does not exist" in capsys.readouterr().err
