@@ -3,7 +3,8 @@
 Up to EXACT_MAX_ROWS passages the index is exact (IndexFlatIP: a search reads every vector, a few ms at
 that size). Above it, an inverted file over 8-bit quantized vectors (IndexIVFScalarQuantizer) reads only the
 `nprobe` closest clusters and takes a quarter of the memory, so a million passages fit in well under 1 GiB;
-`python -m embeddings bench` prints its recall against exact search. Both load memory-mapped.
+its best candidates are then re-scored with the stored fp32 vectors, so cosines stay exact. `python -m embeddings
+bench` prints its recall against exact search. Both load memory-mapped.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 
 EXACT_MAX_ROWS = int(os.environ.get("NEWSQA_EXACT_MAX_ROWS", "50000"))
 NPROBE = int(os.environ.get("NEWSQA_NPROBE", "24"))
+RESCORE_DEPTH = 100  # approximate candidates re-scored exactly per question
 _TRAINING_ROWS_PER_LIST = 40  # FAISS warns below 39 training points per cluster
 _TRAINING_ITERATIONS = 10
 
@@ -55,8 +57,10 @@ def build_dense_index(
     return index
 
 
-def _from_template(template: faiss.Index | None, dimension: int, lists: int) -> faiss.Index | None:
+def _from_template(template: faiss.Index | RescoredIndex | None, dimension: int, lists: int) -> faiss.Index | None:
     """An empty IVF-SQ8 index trained like `template` (its centroids and quantizer ranges), or None if it does not fit."""
+    if isinstance(template, RescoredIndex):
+        template = template.index
     if template is None or isinstance(template, faiss.IndexFlat):
         return None
     old = faiss.downcast_index(template)
@@ -71,14 +75,44 @@ def _from_template(template: faiss.Index | None, dimension: int, lists: int) -> 
     return index
 
 
-def describe(index: faiss.Index) -> str:
+def describe(index: faiss.Index | RescoredIndex) -> str:
     """A short label for reports: the index type, and its probes for an inverted file."""
+    if isinstance(index, RescoredIndex):
+        return f"{describe(index.index)}, top {index.depth} re-scored exactly"
     if isinstance(index, faiss.IndexFlat):
         return "flat (exact)"
     ivf = faiss.try_extract_index_ivf(index)
     if ivf is not None:
         return f"ivf-sq8 ({ivf.nlist} lists, nprobe {ivf.nprobe})"
     return type(index).__name__
+
+
+class RescoredIndex:
+    """An approximate index whose candidates are re-scored exactly against the stored fp32 vectors.
+
+    IVF-SQ8 ranks with 8-bit vectors; re-scoring its `depth` best candidates with the full vectors (memory-mapped:
+    only those rows are read) gives exact cosines and restores the exact order among them. Quacks like a FAISS
+    index for what retrieval uses: `ntotal`, `d`, `search(queries, k)`.
+    """
+
+    def __init__(self, index: faiss.Index, vectors: np.ndarray, depth: int = RESCORE_DEPTH) -> None:
+        self.index = index
+        self.vectors = vectors
+        self.depth = depth
+        self.ntotal = index.ntotal
+        self.d = index.d
+
+    def search(self, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+        _, candidates = self.index.search(queries, max(k, self.depth))
+        scores = np.full((len(queries), k), -np.inf, dtype=np.float32)
+        rows = np.full((len(queries), k), -1, dtype=np.int64)
+        for number, (query, found) in enumerate(zip(queries, candidates, strict=True)):
+            found = np.sort(found[found >= 0])
+            exact = np.asarray(self.vectors[found], dtype=np.float32) @ query
+            best = np.argsort(-exact, kind="stable")[:k]
+            scores[number, : len(best)] = exact[best]
+            rows[number, : len(best)] = found[best]
+        return scores, rows
 
 
 def save_dense_index(index: faiss.Index, path: Path) -> None:
@@ -93,7 +127,7 @@ def load_dense_index(path: Path) -> faiss.Index:
         return faiss.read_index(str(path))
 
 
-def search_dense(index: faiss.Index, query: np.ndarray, k: int) -> list[tuple[int, float]]:
+def search_dense(index: faiss.Index | RescoredIndex, query: np.ndarray, k: int) -> list[tuple[int, float]]:
     """The k nearest rows to one normalized query vector, best first, as (row, cosine)."""
     if index.ntotal == 0 or k <= 0:
         return []

@@ -30,9 +30,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import faiss
 import numpy as np
 
-from embeddings.dense import build_dense_index, load_dense_index, save_dense_index
+from embeddings.dense import RescoredIndex, build_dense_index, load_dense_index, save_dense_index
 from embeddings.lexical import LexicalIndex
 
 FORMAT = 1
@@ -122,7 +123,9 @@ class StoredIndex:
             self._lock = threading.Lock()
             (stored_passages,) = self._db.execute("SELECT count(*) FROM passages").fetchone()
             self.vectors = np.load(folder / "vectors.npy", mmap_mode="r")
-            self.dense = load_dense_index(folder / "dense.faiss")
+            dense = load_dense_index(folder / "dense.faiss")
+            # An approximate index answers with exact cosines, re-scored from the stored vectors.
+            self.dense = dense if isinstance(dense, faiss.IndexFlat) else RescoredIndex(dense, self.vectors)
             self.lexical = LexicalIndex.load(folder / "lexical")
         except IndexNotReady:
             raise

@@ -45,6 +45,17 @@ def test_small_indexes_are_exact_and_big_ones_quantized_with_high_recall(tmp_pat
     assert abs(found[0][1] - float(vectors[found[0][0]] @ vectors[49])) < 0.02
 
 
+def test_a_quantized_index_answers_with_exact_cosines():
+    vectors = clustered_vectors(4000)
+    rescored = dense.RescoredIndex(dense.build_dense_index(vectors, exact_max_rows=1000), vectors)
+    for number, query in enumerate(vectors[:20]):
+        found = dense.search_dense(rescored, query, 10)
+        assert [score for _, score in found] == sorted((score for _, score in found), reverse=True)
+        for row, score in found:
+            assert abs(score - float(vectors[row] @ query)) < 1e-5
+        assert found[0][0] == number  # a stored vector finds itself first, at cosine 1
+
+
 def write_articles(corpus: Path, count: int) -> None:
     corpus.mkdir(parents=True, exist_ok=True)
     topics = ["harbour ships", "bridge traffic", "library books", "museum art", "school pupils"]
@@ -131,11 +142,11 @@ def test_an_incremental_build_reuses_the_trained_clusters(tmp_path, monkeypatch)
     index = tmp_path / "index"
     build_index(corpus, index, WordHashEncoder())
     first = StoredIndex(current_version(index))
-    before = faiss.downcast_index(first.dense)
+    before = faiss.downcast_index(first.dense.index)
     (corpus / "007.txt").write_text("Story 7 revised\n\nA brand new paragraph about the zoo.\n", "utf-8")
     build_index(corpus, index, WordHashEncoder())
     second = StoredIndex(current_version(index))
-    after = faiss.downcast_index(second.dense)
+    after = faiss.downcast_index(second.dense.index)
     assert after.nlist == before.nlist
     assert np.array_equal(after.quantizer.reconstruct_n(0, after.nlist), before.quantizer.reconstruct_n(0, before.nlist))
     engine = Engine(Settings(corpus=corpus, index=index), WordHashEncoder())
