@@ -21,7 +21,7 @@ from embeddings.retriever import MODES as RETRIEVAL_MODES
 from embeddings.retriever import Hit, HybridRetriever
 from embeddings.settings import Settings
 from embeddings.sources import choose_sources
-from embeddings.store import IndexInfo, StoredIndex, current_version, open_index
+from embeddings.store import IndexInfo, IndexNotReady, StoredIndex, current_version, open_index, rebuild_hint
 
 # Pipelines `evaluate` can compare: the retrieval modes alone, and hybrid retrieval reranked by the cross-encoder.
 MODES = (*RETRIEVAL_MODES, "rerank")
@@ -162,6 +162,12 @@ class Engine:
         """
         retrieval = "hybrid" if self.mode == "rerank" else self.mode
         vector = self.encoder.encode_query(query)
+        if vector.shape[-1] != index.info.dimension:
+            raise IndexNotReady(
+                f"the index holds {index.info.dimension}-dimensional vectors but model {self.encoder.name} makes "
+                f"{vector.shape[-1]}-dimensional ones: delete {self.settings.index} and "
+                f"{rebuild_hint(self.settings.index)} from scratch"
+            )
         hits = HybridRetriever(index, retrieval).search(query, vector, max(k, RERANK_DEPTH))
         texts = [passage.text for passage in index.passages([hit.row for hit in hits])]
         if self.reranker is None:

@@ -93,12 +93,6 @@ def test_a_really_full_disk_and_a_read_only_one_keep_the_last_good_index(small_t
     assert store.current_version(index) == live and answers(index, corpus)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="known gap, reported: an index built with the same model name but another dimension fails inside FAISS "
-    "(AssertionError) instead of asking for a rebuild; the check belongs in embeddings/builder.py is_stale() "
-    "or Engine (other engineers' files)",
-)
 def test_an_index_built_with_another_dimension_asks_for_a_rebuild(tmp_path):
     corpus, index = tmp_path / "corpus", tmp_path / "index"
     write_corpus(corpus, 3)
