@@ -21,14 +21,14 @@ import pytest
 from telegram import Update
 
 from bot.feedback import FeedbackStore
-from bot.telegram_bot import ALLOWED_UPDATES, REFUSAL, SORRY, build_application
+from bot.telegram_bot import ALLOWED_UPDATES, REFUSAL, SORRY
 from bot.telegram_cli import RedactingFormatter
 from bot.telegram_config import TelegramConfig
 from bot.telegram_render import MESSAGE_LIMIT, utf16_length, visible_text
 from embeddings import Answer, Engine, Settings, Source, build_index, store
 from tests.conftest import SEED, WordHashEncoder
 from tests.fake_telegram_api import FAULT_KINDS, FakeTelegram
-from tests.test_telegram_bot import PACT, engine, index_settings, no_proxy, shared_engine  # noqa: F401  (fixtures)
+from tests.test_telegram_bot import PACT, engine, index_settings, no_proxy, polling_bots, shared_engine  # noqa: F401
 
 TIMEOUT = 1.0  # the bot's network timeout in these tests: a hung request costs 1 s, not PTB's default 5 s
 STRANGER = {"id": 666, "is_bot": False, "first_name": "Eve"}
@@ -42,27 +42,8 @@ def fake():
 
 @pytest.fixture
 async def start_bot(fake, engine, tmp_path):  # noqa: F811
-    applications = []
-
-    async def start(bot_engine=engine, **overrides):
-        config = TelegramConfig(
-            token=fake.token, feedback_file=tmp_path / "feedback.jsonl", api_base_url=fake.base_url, **overrides
-        )
-        application = build_application(bot_engine, config, timeout=TIMEOUT)
-        await application.initialize()
-        applications.append(application)
-        await application.post_init(application)
-        await application.updater.start_polling(poll_interval=0, timeout=0)
-        await application.start()
-        return application
-
-    yield start
-    for application in applications:
-        if application.updater.running:
-            await application.updater.stop()
-        if application.running:
-            await application.stop()
-        await application.shutdown()
+    async with polling_bots(fake, engine, tmp_path, poll_timeout=0, timeout=TIMEOUT) as start:
+        yield start
 
 
 def user(number: int) -> dict:
@@ -177,7 +158,7 @@ async def test_a_reload_that_fills_the_disk_says_so_and_the_bot_keeps_answering_
 
     monkeypatch.setattr(store, "save_dense_index", disk_full)
     admin = user(1)
-    await start_bot(bot_engine=own_engine, admin_ids=frozenset({admin["id"]}))
+    await start_bot(engine=own_engine, admin_ids=frozenset({admin["id"]}))
     fake.say("/reload", user=admin)
     [edited] = await fake.until("editMessageText", timeout=30)
     assert edited.params["text"].startswith("Reload failed; still answering from the old index.")

@@ -7,6 +7,7 @@ judgement is not the point here; tests/test_telegram_e2e.py runs the real produc
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import shutil
@@ -83,30 +84,41 @@ def fake() -> FakeTelegram:
         yield server
 
 
-@pytest.fixture
-async def start_bot(fake: FakeTelegram, engine: RecordingEngine, tmp_path: Path) -> AsyncIterator[Callable]:
-    """Start the bot (config overrides as keywords) polling the fake; stopped at the end of the test."""
+@contextlib.asynccontextmanager
+async def polling_bots(
+    fake: FakeTelegram, default_engine: object, tmp_path: Path, poll_timeout: float = 1, **build_options: object
+) -> AsyncIterator[Callable]:
+    """A starter of bots (config overrides as keywords) polling the fake; every bot is stopped on exit."""
     applications = []
 
-    async def start(engine: Engine | RecordingEngine = engine, **overrides: object):
+    async def start(engine: object = default_engine, **overrides: object):
         config = TelegramConfig(
             token=fake.token, feedback_file=tmp_path / "feedback.jsonl", api_base_url=fake.base_url, **overrides
         )  # type: ignore[arg-type]
-        application = build_application(engine, config)  # type: ignore[arg-type]
+        application = build_application(engine, config, **build_options)  # type: ignore[arg-type]
         await application.initialize()
         applications.append(application)
         await application.post_init(application)  # run_polling would call it; initialize() does not
-        await application.updater.start_polling(poll_interval=0, timeout=1)
+        await application.updater.start_polling(poll_interval=0, timeout=poll_timeout)
         await application.start()
         return application
 
-    yield start
-    for application in applications:
-        if application.updater.running:
-            await application.updater.stop()
-        if application.running:
-            await application.stop()
-        await application.shutdown()
+    try:
+        yield start
+    finally:
+        for application in applications:
+            if application.updater.running:
+                await application.updater.stop()
+            if application.running:
+                await application.stop()
+            await application.shutdown()
+
+
+@pytest.fixture
+async def start_bot(fake: FakeTelegram, engine: RecordingEngine, tmp_path: Path) -> AsyncIterator[Callable]:
+    """Start the bot (config overrides as keywords) polling the fake; stopped at the end of the test."""
+    async with polling_bots(fake, engine, tmp_path) as start:
+        yield start
 
 
 async def reply_to(fake: FakeTelegram, chat_id: int, count: int = 1) -> list[dict]:
