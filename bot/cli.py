@@ -10,7 +10,7 @@ from collections.abc import Sequence
 from bot.console import run_console
 from bot.render import render_text, to_json
 from bot.session import open_engine
-from embeddings import CorpusMissing, EmptyCorpus, Engine, IndexNotReady, ModelUnavailable, Settings
+from embeddings import CorpusMissing, EmptyCorpus, Engine, IndexNotReady, ModelUnavailable, Settings, write_failure
 
 EMPTY_QUESTION_HINT = 'Please ask a question, e.g. "who signed the pact?"'
 
@@ -88,7 +88,5 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except OSError as error:  # a full disk or a read-only folder while building: say so, no traceback
-        where = f": {error.filename}" if error.filename else ""
-        print(f"error: could not write the index ({error.strerror or error}{where}). Free disk space or make the index "
-              "folder writable, then run again.", file=sys.stderr)  # fmt: skip
+        print(f"error: {write_failure(error)}", file=sys.stderr)
         return 2

@@ -14,7 +14,7 @@ from embeddings.encoder import Encoder, ModelUnavailable, load_encoder
 from embeddings.engine import ArticleSummary, EmptyQuestion, Engine
 from embeddings.results import Answer, Source
 from embeddings.settings import Settings
-from embeddings.store import IndexInfo, IndexNotReady
+from embeddings.store import IndexInfo, IndexNotReady, write_failure
 from embeddings.update import ensure_index
 
 __all__ = [
@@ -34,4 +34,5 @@ __all__ = [
     "build_index",
     "ensure_index",
     "load_encoder",
+    "write_failure",
 ]

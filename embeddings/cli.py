@@ -13,7 +13,7 @@ from embeddings.corpus import CorpusMissing
 from embeddings.encoder import ModelUnavailable, load_encoder
 from embeddings.evaluate import add_evaluate_command
 from embeddings.settings import Settings
-from embeddings.store import IndexNotReady
+from embeddings.store import IndexNotReady, write_failure
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,9 +43,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except OSError as error:  # a full disk or a read-only folder while building: say so, no traceback
-        where = f": {error.filename}" if error.filename else ""
-        print(f"error: could not write the index ({error.strerror or error}{where}). Free disk space or make the index "
-              "folder writable, then run again.", file=sys.stderr)  # fmt: skip
+        print(f"error: {write_failure(error)}", file=sys.stderr)
         return 2
     print(report.summary())
     return 0

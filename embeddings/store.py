@@ -57,6 +57,15 @@ class IndexNotReady(Exception):
     """The index is missing or unusable; the message says how to fix it."""
 
 
+def write_failure(error: OSError) -> str:
+    """What to tell the user when a build could not write the index (a full disk, a read-only folder)."""
+    where = f": {error.filename}" if error.filename else ""
+    return (
+        f"could not write the index ({error.strerror or error}{where}). "
+        "Free disk space or make the index folder writable, then run again."
+    )
+
+
 def rebuild_hint(index_dir: Path) -> str:
     return f"run `python -m embeddings build --index {index_dir}` to build it"
 
