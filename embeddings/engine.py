@@ -117,9 +117,7 @@ class Engine:
 
     def articles(self) -> list[ArticleSummary]:
         index = self._index
-        counts: dict[int, int] = {}
-        for (article_id,) in index._query("SELECT article_id FROM passages"):
-            counts[article_id] = counts.get(article_id, 0) + 1
+        counts = index.passage_counts()
         return [ArticleSummary(a.title, a.outlet, a.date, a.url, a.path, counts.get(a.id, 0)) for a in index.articles()]
 
     def ask(self, question: str, top_k: int | None = None, history: Sequence[str] = ()) -> Answer:

@@ -87,8 +87,8 @@ def gold_rows(index: StoredIndex, items: Sequence[QAItem]) -> list[set[int]]:
     """
     titles = {a.id: a.title for a in index.articles()}
     by_title: dict[str, list[tuple[int, str]]] = {}
-    for row, article_id, _paragraph, _heading, text in index._query("SELECT * FROM passages"):
-        by_title.setdefault(titles[article_id], []).append((row, " ".join(text.split())))
+    for article_id, passages in index.passages_by_article().items():
+        by_title.setdefault(titles[article_id], []).extend((p.row, " ".join(p.text.split())) for p in passages)
     golds = []
     for item in items:
         rows = {row for row, text in by_title.get(item.title, []) if text in item.paragraph or item.paragraph in text}

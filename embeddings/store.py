@@ -163,6 +163,10 @@ class StoredIndex:
             grouped.setdefault(record[1], []).append(PassageRecord(*record))
         return grouped
 
+    def passage_counts(self) -> dict[int, int]:
+        """How many passages each article has, by article id (counted by SQLite, not by reading every passage)."""
+        return dict(self._query("SELECT article_id, count(*) FROM passages GROUP BY article_id"))
+
     def article_passages(self, article_id: int) -> list[PassageRecord]:
         return [PassageRecord(*r) for r in self._query("SELECT * FROM passages WHERE article_id = ? ORDER BY row", [article_id])]
 
