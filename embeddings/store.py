@@ -229,13 +229,18 @@ class NewVersion:
     dense_template: Any = None  # the previous version's FAISS index, whose training a big index may reuse
 
 
+def _fsync(path: Path) -> None:
+    """Flush one file or folder entry to disk, so a crash after the switch cannot lose it."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
 def _fsync_tree(folder: Path) -> None:
     for path in [*folder.rglob("*"), folder]:
-        fd = os.open(path, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+        _fsync(path)
 
 
 def write_version(index_dir: Path, version: NewVersion) -> Path:
@@ -282,7 +287,7 @@ def write_version(index_dir: Path, version: NewVersion) -> Path:
         handle.flush()
         os.fsync(handle.fileno())
     os.replace(pointer, index_dir / _CURRENT)
-    _fsync_tree_dir(index_dir)
+    _fsync(index_dir)
     _remove_old_versions(index_dir, keep={name, previous.name if previous else ""})
     return final
 
@@ -292,14 +297,6 @@ def current_version_or_none(index_dir: Path) -> Path | None:
         return current_version(index_dir)
     except IndexNotReady:
         return None
-
-
-def _fsync_tree_dir(folder: Path) -> None:
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _remove_old_versions(index_dir: Path, keep: set[str]) -> None:
