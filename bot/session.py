@@ -6,7 +6,7 @@ import os
 import sys
 from collections.abc import Callable
 
-from embeddings import Engine, Settings, ensure_index, load_encoder
+from embeddings import Engine, Settings
 
 
 def quiet_model_loading() -> None:
@@ -28,6 +28,4 @@ def open_engine(
     whose messages tell the user what to do.
     """
     quiet_model_loading()
-    encoder = load_encoder(settings.model)
-    ensure_index(settings, encoder, progress=sys.stderr.isatty(), log=log)
-    return Engine(settings, encoder, mode=mode) if mode else Engine(settings, encoder)
+    return Engine.open(settings, log=log, progress=sys.stderr.isatty(), mode=mode)

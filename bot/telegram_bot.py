@@ -58,7 +58,7 @@ from bot.telegram_render import (
     more_sources_messages,
     plural,
 )
-from embeddings import Answer, BuildReport, CorpusMissing, EmptyCorpus, Engine, IndexNotReady, Settings, build_index
+from embeddings import Answer, BuildReport, CorpusMissing, EmptyCorpus, Engine, IndexNotReady, Settings
 
 logger = logging.getLogger(__name__)
 
@@ -208,9 +208,7 @@ async def show_about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
 
 def _rebuild(engine: Engine) -> BuildReport:
     """Bring the index up to date with the corpus, then switch the engine to the new version."""
-    report = build_index(engine.settings.corpus, engine.settings.index, engine.encoder)
-    engine.reload()
-    return report
+    return engine.refresh()
 
 
 async def reload_index(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -3,15 +3,18 @@
 The small typed API the front ends use:
 
     settings = Settings.from_env(corpus="corpus", index="index")
-    ensure_index(settings)                  # build or update when missing or stale
-    engine = Engine(settings)
-    answer = engine.ask("who signed the pact?")   # -> Answer(answer, abstained, sources=[Source...])
+    engine = Engine.open(settings)                 # builds or updates the index first when missing or stale
+    answer = engine.ask("who signed the pact?")    # -> Answer(answer, abstained, sources=[Source...])
+    engine.refresh()                               # re-read the corpus (only changes are embedded) and switch
+
+Every error a user can act on is a `NewsQAError` whose message says what to do.
 """
 
 from embeddings.builder import BuildReport, EmptyCorpus, build_index
 from embeddings.corpus import CorpusMissing
 from embeddings.encoder import Encoder, ModelUnavailable, load_encoder
 from embeddings.engine import ArticleSummary, EmptyQuestion, Engine
+from embeddings.errors import NewsQAError
 from embeddings.results import Answer, Source
 from embeddings.settings import Settings
 from embeddings.store import IndexInfo, IndexNotReady, write_failure
@@ -29,6 +32,7 @@ __all__ = [
     "IndexInfo",
     "IndexNotReady",
     "ModelUnavailable",
+    "NewsQAError",
     "Settings",
     "Source",
     "build_index",

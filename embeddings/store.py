@@ -34,6 +34,7 @@ import faiss
 import numpy as np
 
 from embeddings.dense import RescoredIndex, build_dense_index, load_dense_index, save_dense_index
+from embeddings.errors import NewsQAError
 from embeddings.lexical import LexicalIndex
 
 FORMAT = 1
@@ -53,7 +54,7 @@ CREATE INDEX articles_by_key ON articles(key);
 """
 
 
-class IndexNotReady(Exception):
+class IndexNotReady(NewsQAError):
     """The index is missing or unusable; the message says how to fix it."""
 
 

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 from embeddings.articles import Article
+from embeddings.errors import NewsQAError
 from embeddings.parsing.html import parse_html
 from embeddings.parsing.jsonl import parse_jsonl
 from embeddings.parsing.markdown import parse_markdown
@@ -15,7 +16,7 @@ from embeddings.parsing.page_text import parse_page_text
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl", ".jsonl.gz")
 
 
-class UnreadableFile(Exception):
+class UnreadableFile(NewsQAError):
     """A corpus file that cannot be turned into articles; the message says why, for the user."""
 
 
