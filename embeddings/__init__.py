@@ -10,15 +10,15 @@ The small typed API the front ends use:
 Every error a user can act on is a `NewsQAError` whose message says what to do.
 """
 
-from embeddings.builder import BuildReport, EmptyCorpus, build_index
-from embeddings.corpus import CorpusMissing
-from embeddings.encoder import Encoder, ModelUnavailable, load_encoder
-from embeddings.engine import ArticleSummary, EmptyQuestion, Engine
 from embeddings.errors import NewsQAError
-from embeddings.results import Answer, Source
+from embeddings.index.builder import BuildReport, EmptyCorpus, build_index
+from embeddings.index.store import IndexInfo, IndexNotReady, write_failure
+from embeddings.index.update import ensure_index
+from embeddings.ingest.corpus import CorpusMissing
+from embeddings.models.encoder import Encoder, ModelUnavailable, load_encoder
+from embeddings.qa.engine import ArticleSummary, EmptyQuestion, Engine
+from embeddings.qa.results import Answer, Source
 from embeddings.settings import Settings
-from embeddings.store import IndexInfo, IndexNotReady, write_failure
-from embeddings.update import ensure_index
 
 __all__ = [
     "Answer",

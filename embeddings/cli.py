@@ -1,4 +1,7 @@
-"""`python -m embeddings build`: bring the index up to date with the corpus and say what changed."""
+"""`python -m embeddings build | evaluate | bench`: build the index and say what changed; measure it.
+
+`bench` lives in the `benchmarks` package (it drives the front ends too); it is imported only when asked for.
+"""
 
 from __future__ import annotations
 
@@ -7,13 +10,12 @@ import os
 import sys
 from collections.abc import Sequence
 
-from embeddings.bench import add_bench_command
-from embeddings.builder import EmptyCorpus, build_index
-from embeddings.corpus import CorpusMissing
-from embeddings.encoder import ModelUnavailable, load_encoder
-from embeddings.evaluate import add_evaluate_command
+from embeddings.evaluation.evaluate import add_evaluate_command
+from embeddings.index.builder import EmptyCorpus, build_index
+from embeddings.index.store import IndexNotReady, write_failure
+from embeddings.ingest.corpus import CorpusMissing
+from embeddings.models.encoder import ModelUnavailable, load_encoder
 from embeddings.settings import Settings
-from embeddings.store import IndexNotReady, write_failure
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -25,14 +27,19 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--model", metavar="NAME_OR_PATH", help="sentence-transformers model (env NEWSQA_MODEL)")
     build.add_argument("--quiet", action="store_true", help="no progress bar")
     add_evaluate_command(commands)
-    add_bench_command(commands)
+    commands.add_parser("bench", add_help=False, help="measure build, search, answer and start-up speed (python -m benchmarks)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
-    if args.command in ("evaluate", "bench"):
+    if argv[:1] == ["bench"]:
+        from benchmarks.bench import main as bench
+
+        return bench(argv[1:])
+    args = build_parser().parse_args(argv)
+    if args.command == "evaluate":
         return args.handler(args)
     settings = Settings.from_env(corpus=args.corpus, index=args.index, model=args.model)
     try:

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-import embeddings.store as store
+import embeddings.index.store as store
 from embeddings import EmptyCorpus, Engine, IndexNotReady, Settings, build_index, ensure_index
-from embeddings.corpus import CorpusMissing
+from embeddings.ingest.corpus import CorpusMissing
 from tests.conftest import WordHashEncoder
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from embeddings.cli import main
-from embeddings.evaluate import contains_gold, heldout_articles, load_qa, token_f1
+from embeddings.evaluation.evaluate import contains_gold, heldout_articles, load_qa, token_f1
 
 ARTICLES = [
     {

@@ -8,8 +8,8 @@ import json
 
 import pytest
 
-from embeddings.parsing import UnreadableFile, parse_bytes
-from embeddings.parsing.page_text import split_slug
+from embeddings.ingest.parsing import UnreadableFile, parse_bytes
+from embeddings.ingest.parsing.page_text import split_slug
 from tests.conftest import SEED
 
 

@@ -8,7 +8,7 @@ import json
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from embeddings.parsing import UnreadableFile, parse_bytes
+from embeddings.ingest.parsing import UnreadableFile, parse_bytes
 from tests.conftest import SEED
 
 NAMES = ["page.txt", "page.md", "page.html", "feed.jsonl", "feed.jsonl.gz"]

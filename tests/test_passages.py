@@ -1,7 +1,7 @@
 """Passages are verbatim paragraphs with their sub-heading; long ones are cut at sentence ends."""
 
-from embeddings.articles import Article, Block
-from embeddings.passages import sentence_spans, split_passages
+from embeddings.ingest.articles import Article, Block
+from embeddings.ingest.passages import sentence_spans, split_passages
 
 
 def test_headings_are_context_not_passages():

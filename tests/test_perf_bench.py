@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from embeddings.bench import change_one_article, dense_texts, load_questions, percentiles, prepare_corpus
-from embeddings.corpus import scan
-from embeddings.parsing import parse_bytes
+from benchmarks.bench import change_one_article, dense_texts, load_questions, percentiles, prepare_corpus
+from embeddings.ingest.corpus import scan
+from embeddings.ingest.parsing import parse_bytes
 
 
 def articles(corpus: Path) -> dict[str, str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from embeddings.encoder import Encoder, LightEncoder, choose_precision, native_bf16
+from embeddings.models.encoder import Encoder, LightEncoder, choose_precision, native_bf16
 from embeddings.settings import DEFAULT_MODEL
 
 TEXTS = [
@@ -45,7 +45,7 @@ def test_light_encoder_reproduces_sentence_transformers(exported):
 def test_questions_are_embedded_without_importing_torch(exported):
     _, cache = exported
     script = (
-        "import sys; from pathlib import Path; from embeddings.encoder import Encoder; "
+        "import sys; from pathlib import Path; from embeddings.models.encoder import Encoder; "
         f"e = Encoder({DEFAULT_MODEL!r}, cache_dir=Path({str(cache)!r})); v = e.encode_query('who signed the pact?'); "
         "print(len(v), e.dimension, 'torch' in sys.modules, 'sentence_transformers' in sys.modules)"
     )
@@ -77,7 +77,7 @@ def test_bf16_build_vectors_match_fp32(exported):
 def test_precision_is_chosen_by_the_cpu_unless_set(monkeypatch):
     monkeypatch.delenv("NEWSQA_PRECISION", raising=False)
     assert choose_precision() == ("bf16" if native_bf16() else "fp32")
-    monkeypatch.setattr("embeddings.encoder.native_bf16", lambda: False)
+    monkeypatch.setattr("embeddings.models.encoder.native_bf16", lambda: False)
     assert choose_precision("auto") == "fp32"
     monkeypatch.setenv("NEWSQA_PRECISION", "bf16")
     assert choose_precision() == "bf16"

@@ -10,11 +10,11 @@ import faiss
 import numpy as np
 import pytest
 
-import embeddings.dense as dense
+import embeddings.index.dense as dense
+from benchmarks.corpus_subset import write_subset
 from embeddings import Engine, Settings, build_index
-from embeddings.benchdata import write_subset
-from embeddings.corpus import CorpusFile
-from embeddings.store import StoredIndex, current_version
+from embeddings.index.store import StoredIndex, current_version
+from embeddings.ingest.corpus import CorpusFile
 from tests.conftest import WordHashEncoder
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from embeddings import Engine, Settings, ensure_index
-from embeddings.followup import is_follow_up, with_context
+from embeddings.qa.followup import is_follow_up, with_context
 
 PACT_PARAGRAPH = "Vladimir Putin, who signed the pact together with the North Korean Kim Jong-un."
 

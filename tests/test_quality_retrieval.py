@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 
 from embeddings import Engine, Settings, ensure_index
-from embeddings.fusion import reciprocal_rank_fusion, weighted_fusion
-from embeddings.rerank import CrossEncoder
+from embeddings.models.cross_encoder import CrossEncoder
+from embeddings.qa.fusion import reciprocal_rank_fusion, weighted_fusion
 from tests.conftest import WordHashEncoder
 
 PARAGRAPHS = [

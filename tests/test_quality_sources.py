@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from embeddings import Engine, Settings, ensure_index
-from embeddings.sources import asks_for_recent, near_duplicate, newest_first_among_ties, shingles
+from embeddings.qa.sources import asks_for_recent, near_duplicate, newest_first_among_ties, shingles
 from tests.conftest import WordHashEncoder
 
 WIRE = (

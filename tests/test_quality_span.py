@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from embeddings.span import answer_span, question_type
+from embeddings.qa.span import answer_span, question_type
 
 
 def span_text(question: str, sentence: str) -> str | None:

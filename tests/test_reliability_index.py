@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from embeddings import Engine, IndexNotReady, Settings, build_index, cli, store
+from embeddings import Engine, IndexNotReady, Settings, build_index, cli
+from embeddings.index import store
 from tests.conftest import WordHashEncoder
 
 PARAGRAPH = "The harbour of town {n} reopened on Monday after repairs to the quay wall and the old crane {n}."

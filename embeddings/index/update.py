@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from embeddings.builder import BuildReport, build_index, is_stale
-from embeddings.encoder import Encoder
+from embeddings.index.builder import BuildReport, build_index, is_stale
+from embeddings.index.store import IndexNotReady, open_index
+from embeddings.models.encoder import Encoder
 from embeddings.settings import Settings
-from embeddings.store import IndexNotReady, open_index
 
 
 def ensure_index(

@@ -7,8 +7,8 @@ import re
 from collections.abc import Sequence
 from typing import Protocol
 
-from embeddings.results import Source
-from embeddings.store import StoredIndex
+from embeddings.index.store import StoredIndex
+from embeddings.qa.results import Source
 
 NEAR_DUPLICATE = 0.8  # word-trigram Jaccard at or above which two passages count as the same text (wire copy)
 NEWS_TIE = 0.05  # final scores this close to the best count as a tie that recency may break

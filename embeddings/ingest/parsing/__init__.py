@@ -6,12 +6,12 @@ import gzip
 from collections.abc import Callable
 from pathlib import Path
 
-from embeddings.articles import Article
 from embeddings.errors import NewsQAError
-from embeddings.parsing.html import parse_html
-from embeddings.parsing.jsonl import parse_jsonl
-from embeddings.parsing.markdown import parse_markdown
-from embeddings.parsing.page_text import parse_page_text
+from embeddings.ingest.articles import Article
+from embeddings.ingest.parsing.html import parse_html
+from embeddings.ingest.parsing.jsonl import parse_jsonl
+from embeddings.ingest.parsing.markdown import parse_markdown
+from embeddings.ingest.parsing.page_text import parse_page_text
 
 SUFFIXES = (".txt", ".md", ".markdown", ".html", ".htm", ".jsonl", ".jsonl.gz")
 

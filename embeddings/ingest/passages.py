@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from embeddings.articles import Article
+from embeddings.ingest.articles import Article
 
 MAX_PASSAGE_CHARS = 1200
 

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from embeddings.encoder import Encoder
-from embeddings.passages import sentence_spans
-from embeddings.rerank import CrossEncoder
-from embeddings.span import answer_span
+from embeddings.ingest.passages import sentence_spans
+from embeddings.models.cross_encoder import CrossEncoder
+from embeddings.models.encoder import Encoder
+from embeddings.qa.span import answer_span
 
 # Abstain when the best passage's final score is below this. Calibrated on SQuAD dev (docs/quality.md):
 # with the cross-encoder the score is its probability (0.25 = logit -1.1: answerable dev questions scored

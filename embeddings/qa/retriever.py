@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from embeddings.dense import search_dense
-from embeddings.fusion import reciprocal_rank_fusion, weighted_fusion
-from embeddings.store import StoredIndex
+from embeddings.index.dense import search_dense
+from embeddings.index.store import StoredIndex
+from embeddings.qa.fusion import reciprocal_rank_fusion, weighted_fusion
 
 MODES = ("bm25", "dense", "rrf", "hybrid")
 

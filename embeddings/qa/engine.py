@@ -12,19 +12,19 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from embeddings.builder import BuildReport, build_index
-from embeddings.encoder import Encoder, load_encoder
 from embeddings.errors import NewsQAError
-from embeddings.followup import with_context
-from embeddings.reader import MIN_RELEVANCE, Reader, abstention_threshold
-from embeddings.rerank import CrossEncoder, RerankerUnavailable, model_folder
-from embeddings.results import Answer
-from embeddings.retriever import MODES as RETRIEVAL_MODES
-from embeddings.retriever import Hit, HybridRetriever
+from embeddings.index.builder import BuildReport, build_index
+from embeddings.index.store import IndexInfo, IndexNotReady, StoredIndex, current_version, open_index, rebuild_hint
+from embeddings.index.update import ensure_index
+from embeddings.models.cross_encoder import CrossEncoder, RerankerUnavailable, model_folder
+from embeddings.models.encoder import Encoder, load_encoder
+from embeddings.qa.followup import with_context
+from embeddings.qa.reader import MIN_RELEVANCE, Reader, abstention_threshold
+from embeddings.qa.results import Answer
+from embeddings.qa.retriever import MODES as RETRIEVAL_MODES
+from embeddings.qa.retriever import Hit, HybridRetriever
+from embeddings.qa.sources import choose_sources
 from embeddings.settings import Settings
-from embeddings.sources import choose_sources
-from embeddings.store import IndexInfo, IndexNotReady, StoredIndex, current_version, open_index, rebuild_hint
-from embeddings.update import ensure_index
 
 # Pipelines `evaluate` can compare: the retrieval modes alone, and hybrid retrieval reranked by the cross-encoder.
 MODES = (*RETRIEVAL_MODES, "rerank")

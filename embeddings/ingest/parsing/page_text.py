@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import re
 
-from embeddings.articles import Article, Block
-from embeddings.parsing.dates import is_date_line, parse_date
+from embeddings.ingest.articles import Article, Block
+from embeddings.ingest.parsing.dates import is_date_line, parse_date
 
 _BYLINE = re.compile(r"^by\s+(?P<who>\S.{0,80})$", re.IGNORECASE)
 _AVATAR = re.compile(r"^(?P<who>.{1,80}?)\s+avatar$", re.IGNORECASE)

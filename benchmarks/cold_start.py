@@ -35,7 +35,7 @@ def ask_cold_start(index: Path, corpus: Path, question: str, mode: str | None = 
     if mode is None:
         command = ["-m", "bot", "ask", "--index", str(index), "--corpus", str(corpus), "--json", question]
     else:
-        command = ["-m", "embeddings.benchstart", str(index), str(corpus), question, mode]
+        command = ["-m", "benchmarks.cold_start", str(index), str(corpus), question, mode]
     gnu_time = shutil.which("time") if Path("/usr/bin/time").exists() else None
     prefix = ["/usr/bin/time", "-f", "maxrss=%M"] if gnu_time else []
     started = time.perf_counter()

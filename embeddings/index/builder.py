@@ -14,13 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from embeddings.articles import Article
-from embeddings.corpus import scan
-from embeddings.encoder import Encoder
 from embeddings.errors import NewsQAError
-from embeddings.parsing import UnreadableFile, parse_bytes
-from embeddings.passages import split_passages
-from embeddings.store import (
+from embeddings.index.store import (
     ArticleRecord,
     FileRecord,
     IndexNotReady,
@@ -32,6 +27,11 @@ from embeddings.store import (
     remove_unfinished,
     write_version,
 )
+from embeddings.ingest.articles import Article
+from embeddings.ingest.corpus import scan
+from embeddings.ingest.parsing import UnreadableFile, parse_bytes
+from embeddings.ingest.passages import split_passages
+from embeddings.models.encoder import Encoder
 
 
 class EmptyCorpus(NewsQAError):

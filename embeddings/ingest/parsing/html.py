@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from lxml import etree
 
-from embeddings.articles import Article, Block
-from embeddings.parsing.dates import parse_date
+from embeddings.ingest.articles import Article, Block
+from embeddings.ingest.parsing.dates import parse_date
 
 
 def parse_html(text: str, path: str) -> list[Article]:

@@ -25,13 +25,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from embeddings.builder import EmptyCorpus, build_index
-from embeddings.corpus import CorpusMissing
-from embeddings.encoder import Encoder, ModelUnavailable, load_encoder
-from embeddings.engine import MODES, Engine
-from embeddings.rerank import RerankerUnavailable
+from embeddings.index.builder import EmptyCorpus, build_index
+from embeddings.index.store import IndexNotReady, StoredIndex, open_index
+from embeddings.ingest.corpus import CorpusMissing
+from embeddings.models.cross_encoder import RerankerUnavailable
+from embeddings.models.encoder import Encoder, ModelUnavailable, load_encoder
+from embeddings.qa.engine import MODES, Engine
 from embeddings.settings import Settings
-from embeddings.store import IndexNotReady, StoredIndex, open_index
 
 CUTOFFS = (1, 5, 20)
 

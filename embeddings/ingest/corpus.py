@@ -9,7 +9,7 @@ from pathlib import Path
 from stat import S_ISREG
 
 from embeddings.errors import NewsQAError
-from embeddings.parsing import is_article_file
+from embeddings.ingest.parsing import is_article_file
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,8 @@ import yaml
 from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 
-from embeddings.articles import Article, Block
-from embeddings.parsing.dates import parse_date
+from embeddings.ingest.articles import Article, Block
+from embeddings.ingest.parsing.dates import parse_date
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(?P<yaml>.*?)\n(?:---|\.\.\.)\s*(?:\n|\Z)", re.DOTALL)
 _MD = MarkdownIt("commonmark")

@@ -11,8 +11,8 @@ import json
 from collections.abc import Iterator
 from pathlib import Path
 
-from embeddings.parsing import parse_bytes
-from embeddings.passages import split_passages
+from embeddings.ingest.parsing import parse_bytes
+from embeddings.ingest.passages import split_passages
 
 SHARD_ARTICLES = 100
 

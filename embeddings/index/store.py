@@ -33,9 +33,9 @@ from typing import Any
 import faiss
 import numpy as np
 
-from embeddings.dense import RescoredIndex, build_dense_index, load_dense_index, save_dense_index
 from embeddings.errors import NewsQAError
-from embeddings.lexical import LexicalIndex
+from embeddings.index.dense import RescoredIndex, build_dense_index, load_dense_index, save_dense_index
+from embeddings.index.lexical import LexicalIndex
 
 FORMAT = 1
 _CURRENT = "CURRENT"

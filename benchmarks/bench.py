@@ -1,4 +1,4 @@
-"""`python -m embeddings bench`: how fast the index builds, answers and starts, on a real corpus, in one run.
+"""`python -m benchmarks` (or `python -m embeddings bench`): how fast the index builds, answers and starts, in one run.
 
 Every figure is printed next to a baseline measured in the same run (the machine is shared, so absolute
 timings drift; ratios hold):
@@ -35,15 +35,15 @@ from pathlib import Path
 
 import numpy as np
 
-from embeddings.benchdata import write_subset
-from embeddings.builder import _passage_text, build_index
-from embeddings.corpus import scan
-from embeddings.dense import RescoredIndex, build_dense_index, describe, index_kind, search_dense
-from embeddings.encoder import Encoder, choose_precision, load_encoder, native_bf16
-from embeddings.parsing import parse_bytes
-from embeddings.passages import split_passages
+from benchmarks.corpus_subset import write_subset
+from embeddings.index.builder import _passage_text, build_index
+from embeddings.index.dense import RescoredIndex, build_dense_index, describe, index_kind, search_dense
+from embeddings.index.store import open_index
+from embeddings.ingest.corpus import scan
+from embeddings.ingest.parsing import parse_bytes
+from embeddings.ingest.passages import split_passages
+from embeddings.models.encoder import Encoder, choose_precision, load_encoder, native_bf16
 from embeddings.settings import Settings
-from embeddings.store import open_index
 
 PEER_SCRIPT = Path(__file__).resolve().parent.parent / "benchmarks" / "txtai_peer.py"
 
@@ -215,7 +215,7 @@ def measure_build(report: Report, corpus: Path, index: Path, sample: list[str], 
             [
                 sys.executable,
                 "-m",
-                "embeddings.bench",
+                "benchmarks.bench",
                 "--build-child",
                 str(corpus),
                 str(index),
@@ -367,7 +367,7 @@ def measure_search(report: Report, index_dir: Path, encoder: Encoder, questions:
 
 
 def engine_modes() -> list[str]:
-    import embeddings.engine as engine_module
+    import embeddings.qa.engine as engine_module
 
     return list(getattr(engine_module, "MODES", ("hybrid",)))
 
@@ -380,7 +380,7 @@ def measure_answers(
     `answer_all` turns abstention off, so that over random vectors every question still takes the whole path
     (sources, answer sentence) instead of stopping early at "not found".
     """
-    from embeddings.engine import Engine
+    from embeddings.qa.engine import Engine
 
     for mode in modes:
         try:
@@ -411,7 +411,7 @@ def measure_answers(
 
 def measure_start(report: Report, settings: Settings, question: str, telegram: bool) -> None:
     """Fresh processes: `bot ask` to its answer, the Telegram bot to ready and to its first answer."""
-    from embeddings.benchstart import ask_cold_start, telegram_cold_start
+    from benchmarks.cold_start import ask_cold_start, telegram_cold_start
 
     baseline = timed(lambda: subprocess.run([sys.executable, "-c", "import sentence_transformers"], check=True))
     for mode in (None, "hybrid"):
@@ -473,7 +473,7 @@ def measure_million(report: Report, index_dir: Path, rows: int, queries: np.ndar
     del big, exact, vectors
     np.save(work / "million-queries.npy", queries)
     child = subprocess.run(
-        [sys.executable, "-m", "embeddings.bench", "--search-child", str(path), str(work / "million-queries.npy")],
+        [sys.executable, "-m", "benchmarks.bench", "--search-child", str(path), str(work / "million-queries.npy")],
         capture_output=True,
         text=True,
         check=True,
@@ -495,7 +495,7 @@ def measure_million(report: Report, index_dir: Path, rows: int, queries: np.ndar
 
 def search_child(path: Path, queries_path: Path) -> None:
     """Run in a child process: load an index memory-mapped, search each query, print latency and peak RSS."""
-    from embeddings.dense import load_dense_index
+    from embeddings.index.dense import load_dense_index
 
     queries = np.load(queries_path)
     started = time.perf_counter()
@@ -587,7 +587,7 @@ def measure_squad(
 
 
 def encoder_location(model: str) -> str:
-    from embeddings.encoder import resolve_model
+    from embeddings.models.encoder import resolve_model
 
     return resolve_model(model)
 
@@ -725,17 +725,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--search-child", nargs=2, metavar=("INDEX", "QUERIES"), help=argparse.SUPPRESS)
 
 
-def add_bench_command(commands: argparse._SubParsersAction) -> None:
-    """Register `bench` on `python -m embeddings`."""
-    bench = commands.add_parser(
-        "bench", help="measure build, search, answer and start-up speed on a corpus", description=(__doc__ or "").split("\n\n")[0]
-    )
-    add_arguments(bench)
-    bench.set_defaults(handler=run_bench)
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m embeddings.bench")
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=(__doc__ or "").split("\n\n")[0])
     add_arguments(parser)
     return run_bench(parser.parse_args(argv))
 

@@ -6,8 +6,8 @@ import json
 import re
 from collections.abc import Callable
 
-from embeddings.articles import Article, Block
-from embeddings.parsing.dates import parse_date
+from embeddings.ingest.articles import Article, Block
+from embeddings.ingest.parsing.dates import parse_date
 
 _BLANK_LINES = re.compile(r"\n\s*\n")
 

@@ -1,0 +1,1 @@
+"""Measuring answer quality on QA sets (`python -m embeddings evaluate`)."""

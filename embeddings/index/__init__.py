@@ -1,0 +1,1 @@
+"""The index on disk: versioned builds of passages, their vectors (FAISS) and a lexical index (BM25)."""

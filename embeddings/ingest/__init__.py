@@ -1,0 +1,1 @@
+"""Reading the corpus: files on disk -> parsed articles -> verbatim passages."""

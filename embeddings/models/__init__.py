@@ -1,0 +1,1 @@
+"""The neural models: the sentence encoder that embeds passages and questions, and the cross-encoder reranker."""
