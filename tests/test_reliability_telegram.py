@@ -25,7 +25,8 @@ from bot.telegram_bot import ALLOWED_UPDATES, REFUSAL, SORRY
 from bot.telegram_cli import RedactingFormatter
 from bot.telegram_config import TelegramConfig
 from bot.telegram_render import MESSAGE_LIMIT, utf16_length, visible_text
-from embeddings import Answer, Engine, Settings, Source, build_index, store
+from embeddings import Answer, Engine, Settings, Source, build_index
+from embeddings.index import store
 from tests.conftest import SEED, WordHashEncoder
 from tests.fake_telegram_api import FAULT_KINDS, FakeTelegram
 from tests.test_telegram_bot import PACT, engine, index_settings, no_proxy, polling_bots, shared_engine  # noqa: F401
