@@ -2,7 +2,8 @@
 
 The stub answers the Bot API methods python-telegram-bot calls while starting, notes when the first
 getUpdates arrives (the bot is ready), hands out one question as an update, and notes when the answer's
-sendMessage arrives (the first answer). No network and no Telegram token are involved.
+sendMessage arrives (the first answer). No network and no Telegram token are involved. `measure_start` runs
+both for the bench and reports them next to what `import sentence_transformers` alone costs.
 """
 
 from __future__ import annotations
@@ -12,12 +13,16 @@ import json
 import os
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+
+from benchmarks.report import Report, timed
+from embeddings.settings import Settings
 
 TOKEN = "123456:bench-token"
 
@@ -150,6 +155,42 @@ def telegram_cold_start(index: Path, corpus: Path, question: str, timeout: float
         except subprocess.TimeoutExpired:
             process.kill()
         server.shutdown()
+
+
+def measure_start(report: Report, settings: Settings, question: str, telegram: bool) -> None:
+    """Fresh processes: `bot ask` to its answer, the Telegram bot to ready and to its first answer."""
+    baseline = timed(lambda: subprocess.run([sys.executable, "-c", "import sentence_transformers"], check=True))
+    for mode in (None, "hybrid"):
+        try:
+            runs = [ask_cold_start(settings.index, settings.corpus, question, mode) for _ in range(3)]
+        except RuntimeError as error:
+            report.line("start", f"mode {mode}: not measured ({error})")
+            continue
+        seconds = statistics.median(run[0] for run in runs)
+        rss = max((run[1] or 0.0) for run in runs)
+        what = "`python -m bot ask`" if mode is None else f"the same with Engine mode {mode}"
+        report.line(
+            "start",
+            f"{what} to its answer: median {seconds:.2f} s of 3 (runs {', '.join(f'{r[0]:.2f}' for r in runs)}), "
+            f"peak RSS {rss:.0f} MiB; `import sentence_transformers` alone takes {baseline:.2f} s "
+            f"(start/baseline {seconds / baseline:.2f})",
+            **{f"ask_{mode or 'default'}_seconds": seconds, f"ask_{mode or 'default'}_peak_rss_mib": rss},
+            import_sentence_transformers_seconds=baseline,
+        )
+    if not telegram:
+        return
+    try:
+        ready, answered = telegram_cold_start(settings.index, settings.corpus, question)
+    except (RuntimeError, OSError) as error:
+        report.line("start", f"Telegram bot: not measured ({error})")
+        return
+    report.line(
+        "start",
+        f"`python -m bot telegram` ready (first getUpdates) after {ready:.2f} s, first answer sent after "
+        f"{answered:.2f} s (stub Bot API on localhost)",
+        telegram_ready_seconds=ready,
+        telegram_first_answer_seconds=answered,
+    )
 
 
 if __name__ == "__main__":

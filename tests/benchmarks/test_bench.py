@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from benchmarks.bench import change_one_article, dense_texts, load_questions, percentiles, prepare_corpus
+from benchmarks.corpus import change_one_article, dense_texts, load_questions, prepare_corpus
+from benchmarks.report import percentiles
 from embeddings.ingest.corpus import scan
 from embeddings.ingest.parsing import parse_bytes
 
