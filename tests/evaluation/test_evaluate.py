@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from embeddings.cli import main
-from embeddings.evaluation.evaluate import contains_gold, heldout_articles, load_qa, token_f1
+from embeddings.evaluation.metrics import contains_gold, token_f1
+from embeddings.evaluation.qa_sets import heldout_articles, load_qa, sample
 
 ARTICLES = [
     {
@@ -126,3 +127,32 @@ def test_questions_keep_their_gold_paragraph_and_held_out_articles_are_spread(qa
     assert items[1].title == "Railways of Valdoria" and items[1].paragraph.startswith("Electric trains")
     every = load_qa(qa / "questions.jsonl", qa / "articles.jsonl")
     assert heldout_articles(every, 1) == {"Lakes"} and heldout_articles(every, 3) == {"Lakes", "Railways", "Cheese"}
+
+
+def test_answers_report_what_a_user_sees(qa, tmp_path, capsys):
+    (report,) = run_json(
+        capsys,
+        *("--questions", str(qa / "questions.jsonl"), "--corpus", str(qa / "articles.jsonl")),
+        *("--index", str(tmp_path / "index"), "--mode", "rerank"),
+    )
+    assert report["questions"] == 6
+    assert report["sources_hold_answer"]["1"] >= 0.75 and report["sources_hold_answer"]["5"] >= report["sources_hold_answer"]["1"]
+    assert 0 <= report["exact_match"] <= report["contains_gold"] and 0 <= report["short_answer"] <= 1
+
+
+def test_articles_from_skips_the_first_articles_and_sample_draws_reproducibly(qa, tmp_path, capsys):
+    later = load_qa(qa / "questions.jsonl", qa / "articles.jsonl", articles_from=1)
+    assert [item.id for item in later] == ["q3", "q4", "q5", "q6"]
+    assert sample(later, 2, seed=3) == sample(later, 2, seed=3) and len(sample(later, 2, seed=3)) == 2
+    assert sample(later, 10, seed=3) == later
+    args = ["--questions", str(qa / "questions.jsonl"), "--corpus", str(qa / "articles.jsonl"), "--mode", "bm25"]
+    (report,) = run_json(capsys, *args, "--articles-from", "1", "--sample", "3", "--seed", "1", "--retrieval-only")
+    assert report["questions"] == 3
+
+
+def test_the_table_adds_the_answer_columns_after_the_existing_ones(qa, capsys):
+    args = ["--questions", str(qa / "questions.jsonl"), "--corpus", str(qa / "articles.jsonl"), "--mode", "bm25"]
+    assert main(["evaluate", *args, "--limit", "2"]) == 0
+    header, _rule, row = capsys.readouterr().out.splitlines()
+    assert header.index("p95 ms") < header.index("answer EM") < header.index("top-1 source has answer")
+    assert header.count("|") == row.count("|") == 18

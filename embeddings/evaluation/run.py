@@ -1,0 +1,83 @@
+"""Running the engine over a QA set: where each gold paragraph sits in the index, then one mode's figures."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+
+from embeddings.evaluation.metrics import CUTOFFS, Report, Tally
+from embeddings.evaluation.qa_sets import QAItem
+from embeddings.index.store import StoredIndex
+from embeddings.qa.engine import Engine
+
+DEFAULT_TOP = 5  # sources shown per answer, as a front end shows them
+
+
+def gold_rows(index: StoredIndex, items: Sequence[QAItem]) -> list[set[int]]:
+    """The passage rows holding each question's gold paragraph: same article (url, else title), one text inside the other.
+
+    A long paragraph is cut into several passages; any of them counts as a hit (as long as it is part of the paragraph).
+    """
+    records = index.articles()
+    titles = {a.id: a.title for a in records}
+    urls = {a.id: a.url for a in records}
+    by_title: dict[str, list[tuple[int, str]]] = {}
+    by_url: dict[str, list[tuple[int, str]]] = {}
+    for article_id, passages in index.passages_by_article().items():
+        texts = [(p.row, " ".join(p.text.split())) for p in passages]
+        by_title.setdefault(titles[article_id], []).extend(texts)
+        if urls[article_id]:
+            by_url.setdefault(urls[article_id], []).extend(texts)
+    golds = []
+    for item in items:
+        candidates = by_url.get(item.url, []) if item.url else by_title.get(item.title, [])
+        golds.append({row for row, text in candidates if item.paragraph and (text in item.paragraph or item.paragraph in text)})
+    return golds
+
+
+def evaluate_mode(
+    engine: Engine,
+    items: Sequence[QAItem],
+    golds: Sequence[set[int]],
+    answers: bool = True,
+    heldout_engine: Engine | None = None,
+    heldout_items: Sequence[QAItem] = (),
+    progress: Callable[[int], None] = lambda done: None,
+    top: int = DEFAULT_TOP,
+) -> Report:
+    """Rank every question (and answer it with `top` sources, when `answers`); the figures over the questions whose
+    gold was found."""
+    report = Report(engine.mode, len(items))
+    tally = Tally()
+    for number, (item, gold) in enumerate(zip(items, golds, strict=True), start=1):
+        if not gold:
+            report.unmapped += 1
+            continue
+        started = time.perf_counter()
+        if answers:
+            answer, ranked = engine.ask_ranked(item.question, top_k=top)
+        else:
+            ranked = engine.rank(item.question, max(CUTOFFS))
+        tally.latencies.append(time.perf_counter() - started)
+        rows = [hit.row for hit in ranked[: max(CUTOFFS)]]
+        tally.add_rank(next((position for position, row in enumerate(rows, start=1) if row in gold), None))
+        if answers:
+            tally.add_answer(answer, item)
+        progress(number)
+    if heldout_engine is not None and heldout_items:
+        report.heldout_questions = len(heldout_items)
+        report.heldout_abstained = _heldout_abstained(heldout_engine, heldout_items, tally, progress, len(items))
+    return tally.fill(report, answers, top)
+
+
+def _heldout_abstained(
+    engine: Engine, items: Sequence[QAItem], tally: Tally, progress: Callable[[int], None], done: int
+) -> float:
+    """The share of questions about articles missing from the engine's index that it refused to answer."""
+    refused = 0
+    for number, item in enumerate(items, start=done + 1):
+        started = time.perf_counter()
+        refused += engine.ask(item.question, top_k=1).abstained
+        tally.latencies.append(time.perf_counter() - started)
+        progress(number)
+    return refused / len(items)
