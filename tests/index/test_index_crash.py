@@ -39,8 +39,13 @@ def test_killed_rebuilds_never_break_the_live_index(tmp_path):
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
 
     for _trial in range(10):
-        process = subprocess.Popen([sys.executable, "-c", BUILD, str(corpus), str(index)], cwd=ROOT, env=env,
-                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        process = subprocess.Popen(
+            [sys.executable, "-c", BUILD, str(corpus), str(index)],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
         time.sleep(rng.uniform(0.2, 3.0))
         process.send_signal(signal.SIGKILL)
         process.wait()

@@ -1,8 +1,8 @@
 """Index faults: a full or read-only disk, an index from another model's dimension, a corpus of 10,000 files.
 
 Each gives a clear error naming the fix, and the last good index keeps answering. (Killed rebuilds are in
-tests/test_index_crash.py, damaged files in tests/test_build.py, hostile article files in
-tests/test_parsing_fuzz.py.)
+tests/index/test_index_crash.py, damaged files in tests/index/test_build.py, hostile article files in
+tests/ingest/test_parsing_fuzz.py.)
 """
 
 from __future__ import annotations
