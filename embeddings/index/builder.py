@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from embeddings.errors import NewsQAError
+from embeddings.index.dense import EXACT_MAX_ROWS, NPROBE
 from embeddings.index.store import (
     ArticleRecord,
     FileRecord,
@@ -139,8 +140,13 @@ def build_index(
     encoder: Encoder,
     progress: bool = False,
     log: Callable[[str], None] = lambda message: None,
+    exact_max_rows: int = EXACT_MAX_ROWS,
+    nprobe: int = NPROBE,
 ) -> BuildReport:
-    """Bring the index at `index_dir` up to date with `corpus_dir`; writes a new version only if something changed."""
+    """Bring the index at `index_dir` up to date with `corpus_dir`; writes a new version only if something changed.
+
+    `exact_max_rows` and `nprobe` (Settings) choose the FAISS index of a new version (see dense.py).
+    """
     started = time.perf_counter()
     report = BuildReport()
     with build_lock(index_dir):
@@ -198,7 +204,7 @@ def build_index(
         if not (report.added or report.changed or report.removed or not unchanged_files):
             report.seconds = time.perf_counter() - started
             return report
-        report.version = write_version(index_dir, version).name
+        report.version = write_version(index_dir, version, exact_max_rows, nprobe).name
     report.seconds = time.perf_counter() - started
     log(report.summary())
     return report

@@ -1,23 +1,23 @@
 """The vector index: FAISS inner product over normalized embeddings (cosine similarity), its type chosen by size.
 
-Up to EXACT_MAX_ROWS passages the index is exact (IndexFlatIP: a search reads every vector, a few ms at
-that size). Above it, an inverted file over 8-bit quantized vectors (IndexIVFScalarQuantizer) reads only the
-`nprobe` closest clusters and takes a quarter of the memory, so a million passages fit in well under 1 GiB;
-its best candidates are then re-scored with the stored fp32 vectors, so cosines stay exact. `python -m embeddings
-bench` prints its recall against exact search. Both load memory-mapped.
+Up to `exact_max_rows` passages (a setting; EXACT_MAX_ROWS by default) the index is exact (IndexFlatIP: a
+search reads every vector, a few ms at that size). Above it, an inverted file over 8-bit quantized vectors
+(IndexIVFScalarQuantizer) reads only the `nprobe` closest clusters and takes a quarter of the memory, so a million
+passages fit in well under 1 GiB; its best candidates are then re-scored with the stored fp32 vectors, so cosines
+stay exact. `python -m embeddings bench` prints its recall against exact search. Both load memory-mapped.
 """
 
 from __future__ import annotations
 
 import math
-import os
 from pathlib import Path
 
 import faiss
 import numpy as np
 
-EXACT_MAX_ROWS = int(os.environ.get("NEWSQA_EXACT_MAX_ROWS", "50000"))
-NPROBE = int(os.environ.get("NEWSQA_NPROBE", "24"))
+from embeddings.settings import DEFAULT_EXACT_MAX_ROWS as EXACT_MAX_ROWS
+from embeddings.settings import DEFAULT_NPROBE as NPROBE
+
 RESCORE_DEPTH = 100  # approximate candidates re-scored exactly per question
 _TRAINING_ROWS_PER_LIST = 40  # FAISS warns below 39 training points per cluster
 _TRAINING_ITERATIONS = 10
@@ -32,6 +32,8 @@ def build_dense_index(
     vectors: np.ndarray, exact_max_rows: int | None = None, nprobe: int = NPROBE, template: faiss.Index | None = None
 ) -> faiss.Index:
     """An inner-product index over `vectors` (rows are passage numbers): exact when small, IVF-SQ8 when big.
+
+    `exact_max_rows` (None: EXACT_MAX_ROWS) and `nprobe` come from Settings; the module constants are their defaults.
 
     `template`, the previous version's index, lends its trained clusters and quantizer when its number of
     lists suits this size (within 2x), so an incremental build skips the training.

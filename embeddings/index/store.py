@@ -34,7 +34,14 @@ import faiss
 import numpy as np
 
 from embeddings.errors import NewsQAError
-from embeddings.index.dense import RescoredIndex, build_dense_index, load_dense_index, save_dense_index
+from embeddings.index.dense import (
+    EXACT_MAX_ROWS,
+    NPROBE,
+    RescoredIndex,
+    build_dense_index,
+    load_dense_index,
+    save_dense_index,
+)
 from embeddings.index.lexical import LexicalIndex
 
 FORMAT = 1
@@ -244,11 +251,12 @@ def _fsync_tree(folder: Path) -> None:
         _fsync(path)
 
 
-def write_version(index_dir: Path, version: NewVersion) -> Path:
+def write_version(index_dir: Path, version: NewVersion, exact_max_rows: int = EXACT_MAX_ROWS, nprobe: int = NPROBE) -> Path:
     """Write `version` completely, then switch CURRENT to it atomically; returns its folder.
 
     Must be called under build_lock. Older versions are removed after the switch, except the one
-    that was live just before (a process that opened it keeps working).
+    that was live just before (a process that opened it keeps working). `exact_max_rows` and `nprobe` (Settings)
+    shape its FAISS index (see dense.py).
     """
     stamp = dt.datetime.now(dt.timezone.utc)
     name = f"v-{stamp:%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
@@ -263,7 +271,8 @@ def write_version(index_dir: Path, version: NewVersion) -> Path:
         db.close()
         vectors = np.ascontiguousarray(version.vectors, dtype=np.float32)
         np.save(temporary / "vectors.npy", vectors)
-        save_dense_index(build_dense_index(vectors, template=version.dense_template), temporary / "dense.faiss")
+        dense = build_dense_index(vectors, exact_max_rows, nprobe, template=version.dense_template)
+        save_dense_index(dense, temporary / "dense.faiss")
         (temporary / "lexical").mkdir()
         LexicalIndex.build(version.lexical_texts).save(temporary / "lexical")
         info = {

@@ -29,4 +29,12 @@ def ensure_index(
                 return None
         finally:
             index.close()
-    return build_index(settings.corpus, settings.index, encoder, progress=progress, log=log)
+    return build_index(
+        settings.corpus,
+        settings.index,
+        encoder,
+        progress=progress,
+        log=log,
+        exact_max_rows=settings.exact_max_rows,
+        nprobe=settings.nprobe,
+    )

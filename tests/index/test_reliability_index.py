@@ -33,7 +33,7 @@ def write_corpus(corpus: Path, articles: int, paragraphs: int = 1, start: int = 
 
 def build_cli(corpus: Path, index: Path, capsys: pytest.CaptureFixture, monkeypatch: pytest.MonkeyPatch) -> tuple[int, str]:
     """`python -m embeddings build` in-process (with the fast encoder): its exit code and what it printed."""
-    monkeypatch.setattr(cli, "load_encoder", lambda name: WordHashEncoder())
+    monkeypatch.setattr(cli, "load_encoder", lambda name, **settings: WordHashEncoder())
     code = cli.main(["build", "--corpus", str(corpus), "--index", str(index), "--quiet"])
     captured = capsys.readouterr()
     return code, captured.out + captured.err

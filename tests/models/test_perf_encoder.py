@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 from embeddings.models.encoder import Encoder, LightEncoder, choose_precision, native_bf16
-from embeddings.settings import DEFAULT_MODEL
+from embeddings.settings import DEFAULT_MODEL, Settings
 
 TEXTS = [
     "Who signed the pact?",
@@ -76,11 +76,12 @@ def test_bf16_build_vectors_match_fp32(exported):
 
 def test_precision_is_chosen_by_the_cpu_unless_set(monkeypatch):
     monkeypatch.delenv("NEWSQA_PRECISION", raising=False)
-    assert choose_precision() == ("bf16" if native_bf16() else "fp32")
+    assert choose_precision(Settings.from_env().precision) == ("bf16" if native_bf16() else "fp32")
     monkeypatch.setattr("embeddings.models.encoder.native_bf16", lambda: False)
     assert choose_precision("auto") == "fp32"
     monkeypatch.setenv("NEWSQA_PRECISION", "bf16")
-    assert choose_precision() == "bf16"
-    assert choose_precision("fp32") == "fp32"  # an explicit setting wins over the environment
+    assert choose_precision(Settings.from_env().precision) == "bf16"
+    assert choose_precision(Settings.from_env(precision="fp32").precision) == "fp32"  # a flag wins over the environment
+    assert Encoder(DEFAULT_MODEL, precision=Settings.from_env().precision, cache_dir=False).precision == "bf16"
     with pytest.raises(ValueError, match="precision must be one of"):
         choose_precision("int4")
