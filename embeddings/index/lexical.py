@@ -42,13 +42,3 @@ class LexicalIndex:
         if not terms:
             return None
         return self._bm25.get_scores(terms)
-
-    def search(self, query: str, k: int) -> list[tuple[int, float]]:
-        """The k best rows for `query` as (row, BM25 score), best first; rows that share no word are left out."""
-        scores = self.scores(query) if k > 0 else None
-        if scores is None:
-            return []
-        k = min(k, len(scores))
-        top = np.argpartition(-scores, k - 1)[:k]
-        top = top[np.argsort(-scores[top], kind="stable")]
-        return [(int(row), float(scores[row])) for row in top if scores[row] > 0]

@@ -175,9 +175,6 @@ class StoredIndex:
         """How many passages each article has, by article id (counted by SQLite, not by reading every passage)."""
         return dict(self._query("SELECT article_id, count(*) FROM passages GROUP BY article_id"))
 
-    def article_passages(self, article_id: int) -> list[PassageRecord]:
-        return [PassageRecord(*r) for r in self._query("SELECT * FROM passages WHERE article_id = ? ORDER BY row", [article_id])]
-
     def articles(self, ids: Sequence[int] | None = None) -> list[ArticleRecord]:
         if ids is None:
             return [ArticleRecord(*r) for r in self._query("SELECT * FROM articles ORDER BY id")]

@@ -99,14 +99,19 @@ def test_one_changed_article_re_embeds_it_alone_and_reuses_the_rest_in_one_query
     old = StoredIndex(current_version(index))
     old_vectors = {p.text: old.vectors[p.row].copy() for p in old.passages(list(range(old.info.passages)))}
 
-    def per_article(self, article_id):
-        raise AssertionError("one query per reused article")
+    queries: list[str] = []
+    query = StoredIndex._query
 
-    monkeypatch.setattr(StoredIndex, "article_passages", per_article)
+    def counted(self, sql, parameters=()):
+        queries.append(sql)
+        return query(self, sql, parameters)
+
+    monkeypatch.setattr(StoredIndex, "_query", counted)
     (corpus / "007.txt").write_text("Story 7 revised\n\nA brand new paragraph about the zoo.\n", "utf-8")
     encoder = WordHashEncoder()
     report = build_index(corpus, index, encoder)
     assert report.changed == ["007.txt"] and encoder.embedded == ["A brand new paragraph about the zoo."]
+    assert len([sql for sql in queries if "FROM passages" in sql]) == 1  # not one query per reused article
     new = StoredIndex(current_version(index))
     for passage in new.passages(list(range(new.info.passages))):
         if passage.text in old_vectors:
