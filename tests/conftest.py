@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from embeddings import Encoder, Settings
+from embeddings.models.vectors import normalize
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "corpus" / "000_da1d4672d14ef64a.txt"
@@ -38,8 +39,7 @@ class WordHashEncoder(Encoder):
         for row, text in enumerate(texts):
             for word in re.findall(r"\w+", text.lower()):
                 vectors[row, int(hashlib.md5(word.encode()).hexdigest(), 16) % self._dimension] += 1.0
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.where(norms == 0, 1, norms)
+        return normalize(vectors)
 
 
 @pytest.fixture

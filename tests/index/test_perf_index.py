@@ -15,6 +15,7 @@ from benchmarks.corpus_subset import write_subset
 from embeddings import Engine, Settings, build_index, ensure_index
 from embeddings.index.store import StoredIndex, current_version
 from embeddings.ingest.corpus import CorpusFile
+from embeddings.models.vectors import normalize
 from tests.conftest import WordHashEncoder
 
 
@@ -23,7 +24,7 @@ def clustered_vectors(rows: int, dimension: int = 32, clusters: int = 40, seed: 
     rng = np.random.default_rng(seed)
     centres = rng.standard_normal((clusters, dimension))
     vectors = centres[rng.integers(0, clusters, rows)] + 0.3 * rng.standard_normal((rows, dimension))
-    return (vectors / np.linalg.norm(vectors, axis=1, keepdims=True)).astype(np.float32)
+    return normalize(vectors)
 
 
 def test_small_indexes_are_exact_and_big_ones_quantized_with_high_recall(tmp_path):
