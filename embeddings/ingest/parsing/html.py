@@ -5,6 +5,7 @@ from __future__ import annotations
 from lxml import etree
 
 from embeddings.ingest.articles import Article, Block
+from embeddings.ingest.parsing.body import finish_body
 from embeddings.ingest.parsing.dates import parse_date
 
 
@@ -28,14 +29,13 @@ def parse_html(text: str, path: str) -> list[Article]:
         title = blocks[0].text
     if blocks and blocks[0].is_heading and blocks[0].text == title:
         blocks.pop(0)
-    while blocks and blocks[-1].is_heading:
-        blocks.pop()
-    if not any(not block.is_heading for block in blocks):
+    body = finish_body(blocks)
+    if not body:
         return []
     return [
         Article(
             title=title or path,
-            blocks=tuple(blocks),
+            blocks=body,
             path=path,
             source_id=path,
             outlet=(doc.get("sitename") or doc.get("hostname") or None),

@@ -9,6 +9,7 @@ from lxml import html as lxml_html
 from markdown_it import MarkdownIt
 
 from embeddings.ingest.articles import Article, Block
+from embeddings.ingest.parsing.body import finish_body
 from embeddings.ingest.parsing.dates import parse_date
 
 _FRONT_MATTER = re.compile(r"\A---\s*\n(?P<yaml>.*?)\n(?:---|\.\.\.)\s*(?:\n|\Z)", re.DOTALL)
@@ -60,15 +61,14 @@ def parse_markdown(text: str, path: str) -> list[Article]:
             blocks.append(Block(" ".join(content.split("\n"))))
     if title is None and blocks and not blocks[0].is_heading:
         title = blocks.pop(0).text
-    while blocks and blocks[-1].is_heading:
-        blocks.pop()
-    if not title or not any(not block.is_heading for block in blocks):
+    body = finish_body(blocks)
+    if not title or not body:
         return []
     date_value = meta.get("date") or meta.get("published")
     return [
         Article(
             title=title,
-            blocks=tuple(blocks),
+            blocks=body,
             path=path,
             source_id=path,
             outlet=_meta_text(meta, "source", "outlet", "publisher", "site"),

@@ -19,6 +19,7 @@ from __future__ import annotations
 import re
 
 from embeddings.ingest.articles import Article, Block
+from embeddings.ingest.parsing.body import finish_body
 from embeddings.ingest.parsing.dates import is_date_line, parse_date
 
 _BYLINE = re.compile(r"^by\s+(?P<who>\S.{0,80})$", re.IGNORECASE)
@@ -133,9 +134,7 @@ def parse_page_text(text: str, path: str, source_id: str | None = None) -> list[
         else:
             blocks.append(Block(" ".join(line.strip() for line in chunk)))
 
-    # A heading with no paragraph under it is not a heading of anything.
-    while blocks and blocks[-1].is_heading:
-        blocks.pop()
-    if not any(not block.is_heading for block in blocks):
+    body = finish_body(blocks)
+    if not body:
         return []
-    return [Article(title=title, blocks=tuple(blocks), path=path, source_id=source_id or path, outlet=outlet, date=date)]
+    return [Article(title=title, blocks=body, path=path, source_id=source_id or path, outlet=outlet, date=date)]
