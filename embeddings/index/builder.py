@@ -152,40 +152,8 @@ def build_index(
     with build_lock(index_dir):
         remove_unfinished(index_dir)
         prior = _open_prior(index_dir, encoder.name, report)
-        files = scan(corpus_dir)
-
-        file_records: list[FileRecord] = []
-        kept: list[ArticleRecord] = []  # articles reused whole from the prior version
-        parsed: list[Article] = []
-        for file in files:
-            record = prior.files.get(file.name) if prior else None
-            if record and (record.size, record.mtime_ns) == (file.size, file.mtime_ns):
-                file_records.append(record)
-                if record.problem:
-                    report.skipped.append(record.problem)
-                kept.extend(prior.by_path.get(file.name, []))  # type: ignore[union-attr]
-                continue
-            problems: list[str] = []
-            try:
-                data, digest = file.read()
-            except OSError as error:
-                report.skipped.append(f"{file.name}: cannot read ({error.strerror or error})")
-                continue
-            try:
-                articles = parse_bytes(data, file.name, problems.append)
-            except UnreadableFile as error:
-                problems.append(f"{file.name}: {error}")
-                articles = []
-            report.skipped.extend(problems)
-            file_records.append(FileRecord(file.name, file.size, file.mtime_ns, digest, "; ".join(problems) or None))
-            parsed.extend(articles)
-
-        if (
-            prior is not None
-            and not parsed
-            and len(file_records) == len(prior.files)
-            and set(prior.files) == {record.name for record in file_records}
-        ):
+        file_records, kept, parsed = _read_corpus(corpus_dir, prior, report)
+        if prior is not None and not parsed and _same_names(prior, file_records):
             # Every file matched its size and mtime: nothing to parse, embed or write.
             report.unchanged = len(kept)
             report.articles, report.passages = prior.index.info.articles, prior.index.info.passages
@@ -210,6 +178,101 @@ def build_index(
     return report
 
 
+def _same_names(prior: _Prior, file_records: list[FileRecord]) -> bool:
+    """True when the corpus holds exactly the files the prior version was built from (by name)."""
+    return len(file_records) == len(prior.files) and set(prior.files) == {record.name for record in file_records}
+
+
+def _read_corpus(
+    corpus_dir: Path, prior: _Prior | None, report: BuildReport
+) -> tuple[list[FileRecord], list[ArticleRecord], list[Article]]:
+    """Every corpus file's record; the prior articles of files unchanged by size and mtime (not even read);
+    and the articles parsed from the other files. Unreadable files are noted in `report.skipped`."""
+    file_records: list[FileRecord] = []
+    kept: list[ArticleRecord] = []  # articles reused whole from the prior version
+    parsed: list[Article] = []
+    for file in scan(corpus_dir):
+        record = prior.files.get(file.name) if prior else None
+        if record and (record.size, record.mtime_ns) == (file.size, file.mtime_ns):
+            file_records.append(record)
+            if record.problem:
+                report.skipped.append(record.problem)
+            kept.extend(prior.by_path.get(file.name, []))  # type: ignore[union-attr]
+            continue
+        try:
+            data, digest = file.read()
+        except OSError as error:
+            report.skipped.append(f"{file.name}: cannot read ({error.strerror or error})")
+            continue
+        problems: list[str] = []
+        try:
+            articles = parse_bytes(data, file.name, problems.append)
+        except UnreadableFile as error:
+            problems.append(f"{file.name}: {error}")
+            articles = []
+        report.skipped.extend(problems)
+        file_records.append(FileRecord(file.name, file.size, file.mtime_ns, digest, "; ".join(problems) or None))
+        parsed.extend(articles)
+    return file_records, kept, parsed
+
+
+class _Layout:
+    """The new version's rows as they are laid out: articles, passages, and where each passage's vector comes from."""
+
+    def __init__(self, prior_passages: dict[int, list[PassageRecord]]) -> None:
+        self.prior_passages = prior_passages
+        self.articles: list[ArticleRecord] = []
+        self.passages: list[PassageRecord] = []
+        self.lexical_texts: list[str] = []
+        self.reused_rows: list[int] = []  # new row -> old row, for vectors copied from the prior version
+        self.old_rows: list[int] = []
+        self.to_embed: list[str] = []
+        self.to_embed_rows: list[int] = []
+
+    def reuse(self, old: ArticleRecord, path: str, source_id: str) -> None:
+        """Add a prior article under `path` and `source_id`, its passages keeping their vectors."""
+        article_id = len(self.articles) + 1
+        for passage in self.prior_passages.get(old.id, []):
+            row = len(self.passages)
+            self.passages.append(PassageRecord(row, article_id, passage.paragraph, passage.heading, passage.text))
+            self.lexical_texts.append(_passage_text(old.title, passage.heading, passage.text)[1])
+            self.reused_rows.append(row)
+            self.old_rows.append(passage.row)
+        self.articles.append(ArticleRecord(article_id, source_id, old.key, path, old.title, old.outlet, old.date, old.url))
+
+    def add(self, article: Article, key: str) -> None:
+        """Add a parsed article (`key`: its content key) whose passages are to be embedded."""
+        article_id = len(self.articles) + 1
+        date = article.date.isoformat() if article.date else None
+        self.articles.append(
+            ArticleRecord(article_id, article.source_id, key, article.path, article.title, article.outlet, date, article.url)
+        )
+        for passage in split_passages(article):
+            row = len(self.passages)
+            self.passages.append(PassageRecord(row, article_id, passage.paragraph, passage.heading, passage.text))
+            dense_text, lexical_text = _passage_text(article.title, passage.heading, passage.text)
+            self.lexical_texts.append(lexical_text)
+            self.to_embed.append(dense_text)
+            self.to_embed_rows.append(row)
+
+    def vectors(self, prior: _Prior | None, encoder: Encoder, progress: bool) -> np.ndarray:
+        """One vector per row: reused rows copy the prior version's, the others are embedded now."""
+        dimension = prior.index.info.dimension if prior else None
+        fresh = encoder.encode(self.to_embed, progress=progress) if self.to_embed else None
+        if fresh is not None:
+            dimension = fresh.shape[1]
+        if dimension is None:
+            dimension = encoder.dimension if self.articles else 1
+        vectors = np.zeros((len(self.passages), dimension), dtype=np.float32)
+        # Reused rows and rows to embed interleave: place both by row.
+        if self.reused_rows:
+            assert prior is not None
+            vectors[self.reused_rows] = prior.index.vectors[self.old_rows]
+        if fresh is not None:
+            vectors[self.to_embed_rows] = fresh
+        return vectors
+
+
 def _assemble(
     prior: _Prior | None,
     kept: list[ArticleRecord],
@@ -220,28 +283,11 @@ def _assemble(
     progress: bool,
 ) -> NewVersion:
     """Lay out the new version's rows: reused articles copy their vectors, new content is embedded."""
-    articles: list[ArticleRecord] = []
-    passages: list[PassageRecord] = []
-    lexical_texts: list[str] = []
-    reused_rows: list[int] = []  # new row -> old row, for vectors copied from the prior version
-    old_rows: list[int] = []
-    to_embed: list[str] = []
-    to_embed_rows: list[int] = []
-    seen_sources: set[str] = set()
     # One query for every prior passage, not one per reused article (10k articles: 1 s -> 0.1 s).
-    prior_passages = prior.index.passages_by_article() if prior is not None and (kept or parsed) else {}
-
-    def reuse(old: ArticleRecord, article_id: int, path: str, source_id: str) -> None:
-        for passage in prior_passages.get(old.id, []):
-            row = len(passages)
-            passages.append(PassageRecord(row, article_id, passage.paragraph, passage.heading, passage.text))
-            lexical_texts.append(_passage_text(old.title, passage.heading, passage.text)[1])
-            reused_rows.append(row)
-            old_rows.append(passage.row)
-        articles.append(ArticleRecord(article_id, source_id, old.key, path, old.title, old.outlet, old.date, old.url))
-
+    layout = _Layout(prior.index.passages_by_article() if prior is not None and (kept or parsed) else {})
+    seen_sources: set[str] = set()
     for old in sorted(kept, key=lambda a: a.source_id):
-        reuse(old, len(articles) + 1, old.path, old.source_id)
+        layout.reuse(old, old.path, old.source_id)
         seen_sources.add(old.source_id)
         report.unchanged += 1
 
@@ -251,7 +297,6 @@ def _assemble(
             continue
         seen_sources.add(article.source_id)
         key = article.content_key
-        article_id = len(articles) + 1
         previous = prior.by_source.get(article.source_id) if prior else None
         if previous is None:
             report.added.append(article.source_id)
@@ -261,35 +306,14 @@ def _assemble(
             report.unchanged += 1
         same_content = prior.by_key.get(key) if prior else None
         if same_content is not None:
-            reuse(same_content, article_id, article.path, article.source_id)
-            continue
-        date = article.date.isoformat() if article.date else None
-        articles.append(
-            ArticleRecord(article_id, article.source_id, key, article.path, article.title, article.outlet, date, article.url)
-        )
-        for passage in split_passages(article):
-            row = len(passages)
-            passages.append(PassageRecord(row, article_id, passage.paragraph, passage.heading, passage.text))
-            dense_text, lexical_text = _passage_text(article.title, passage.heading, passage.text)
-            lexical_texts.append(lexical_text)
-            to_embed.append(dense_text)
-            to_embed_rows.append(row)
+            layout.reuse(same_content, article.path, article.source_id)
+        else:
+            layout.add(article, key)
 
     if prior is not None:
         report.removed = sorted(set(prior.by_source) - seen_sources)
-
-    dimension = prior.index.info.dimension if prior else None
-    fresh = encoder.encode(to_embed, progress=progress) if to_embed else None
-    if fresh is not None:
-        dimension = fresh.shape[1]
-    if dimension is None:
-        dimension = encoder.dimension if articles else 1
-    vectors = np.zeros((len(passages), dimension), dtype=np.float32)
-    # Reused rows and rows to embed interleave: place both by row.
-    if reused_rows:
-        assert prior is not None
-        vectors[reused_rows] = prior.index.vectors[old_rows]
-    if fresh is not None:
-        vectors[to_embed_rows] = fresh
-    report.embedded = len(to_embed)
-    return NewVersion(encoder.name, files, articles, passages, vectors, lexical_texts, prior.index.dense if prior else None)
+    vectors = layout.vectors(prior, encoder, progress)
+    report.embedded = len(layout.to_embed)
+    return NewVersion(
+        encoder.name, files, layout.articles, layout.passages, vectors, layout.lexical_texts, prior.index.dense if prior else None
+    )
