@@ -32,6 +32,7 @@ import random
 import sys
 import tempfile
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from benchmarks.cold_start import measure_start
@@ -46,10 +47,24 @@ from embeddings.models.encoder import choose_precision, load_encoder, native_bf1
 from embeddings.settings import Settings
 
 
+def bench_settings(args: argparse.Namespace) -> Settings:
+    """The model (--model, else the default), and the encoder's and the index's settings: --precision, else the
+    environment's, and the environment's cache, exact_max_rows and nprobe (Settings.from_env)."""
+    given = Settings.from_env(precision=args.precision)
+    return Settings(
+        model=args.model or Settings().model,
+        precision=given.precision,
+        cache=given.cache,
+        exact_max_rows=given.exact_max_rows,
+        nprobe=given.nprobe,
+    )
+
+
 def run_bench(args: argparse.Namespace) -> int:
     """The child modes (--build-child, --search-child), else the run: the corpus's figures, then SQuAD-open's."""
+    settings = bench_settings(args)
     if args.build_child:
-        build_child(Path(args.build_child[0]), Path(args.build_child[1]), args.model or Settings().model, args.precision)
+        build_child(replace(settings, corpus=Path(args.build_child[0]), index=Path(args.build_child[1])))
         return 0
     if args.search_child:
         search_child(Path(args.search_child[0]), Path(args.search_child[1]))
@@ -62,25 +77,25 @@ def run_bench(args: argparse.Namespace) -> int:
     work = Path(args.work or tempfile.mkdtemp(prefix="newsqa-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     report = Report(Path(args.json) if args.json else None)
-    model = args.model or Settings().model
-    precision = choose_precision(args.precision)
+    precision = choose_precision(settings.precision)
     if args.corpus:
-        run_corpus(args, report, work, model, precision)
+        run_corpus(args, report, work, settings, precision)
     if args.squad:
         peer = Path(args.peer_python) if args.peer_python else None
-        measure_squad(report, Path(args.squad), model, precision, work, args.squad_questions, peer)
+        measure_squad(report, Path(args.squad), settings, precision, work, args.squad_questions, peer)
     if args.corpus:
         report.line("done", f"peak RSS of the bench process {peak_rss_mib():.0f} MiB")
     report.save()
     return 0
 
 
-def run_corpus(args: argparse.Namespace, report: Report, work: Path, model: str, precision: str) -> None:
+def run_corpus(args: argparse.Namespace, report: Report, work: Path, settings: Settings, precision: str) -> None:
     """Encode, build, search, answer and start figures on the --corpus, in that order."""
     source = Path(args.corpus)
     corpus = prepare_corpus(source, work, args.limit_paragraphs)
     texts = dense_texts(corpus)
-    settings = Settings(corpus=corpus, index=Path(args.index) if args.index else work / "index", model=model)
+    settings = replace(settings, corpus=corpus, index=Path(args.index) if args.index else work / "index")
+    model = settings.model
     report.line(
         "corpus",
         f"{source} -> {corpus}: {len(scan(corpus))} files, {len(texts)} passages; work folder {work}",
@@ -88,20 +103,20 @@ def run_corpus(args: argparse.Namespace, report: Report, work: Path, model: str,
     )
     report.line(
         "encoder",
-        f"{model}; precision {precision} (setting {args.precision or os.environ.get('NEWSQA_PRECISION') or 'auto'}, "
-        f"native bf16: {native_bf16()}); index type at this size: {index_kind(len(texts))}",
+        f"{model}; precision {precision} (setting {settings.precision}, "
+        f"native bf16: {native_bf16()}); index type at this size: {index_kind(len(texts), settings.exact_max_rows)}",
     )
 
     sample = random.Random(5).sample(texts, min(len(texts), args.raw_sample))
-    encoder = load_encoder(model, precision=precision)
+    encoder = load_encoder(model, precision=precision, cache_dir=settings.cache)
     if not args.skip_encode:
-        _, _ = encode_rates(report, model, sample[: args.compare_sample], precision)
+        _, _ = encode_rates(report, settings, sample[: args.compare_sample], precision)
     if args.skip_build:
         pass
     elif args.random_vectors:
-        measure_random_build(report, corpus, settings.index, model, encoder.dimension)
+        measure_random_build(report, settings, encoder.dimension)
     else:
-        measure_build(report, corpus, settings.index, sample, encoder)
+        measure_build(report, settings, sample, encoder)
     questions = load_questions(Path(args.questions) if args.questions else None, corpus, args.queries)
     queries = measure_search(report, settings.index, encoder, questions)
     modes = args.modes.split(",") if args.modes else [m for m in engine_modes() if m in ("dense", "hybrid", "rerank")]
@@ -109,9 +124,9 @@ def run_corpus(args: argparse.Namespace, report: Report, work: Path, model: str,
     if not args.skip_start:
         measure_start(report, settings, questions[0], telegram=not args.no_telegram)
     if args.rebuild_articles:
-        measure_many_files(report, corpus, work, args.rebuild_articles, encoder.dimension)
+        measure_many_files(report, settings, work, args.rebuild_articles, encoder.dimension)
     if args.scale_rows:
-        measure_million(report, settings.index, args.scale_rows, queries, work)
+        measure_million(report, settings, args.scale_rows, queries, work)
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -17,11 +17,12 @@ from embeddings.index.builder import build_index
 from embeddings.ingest.corpus import scan
 from embeddings.ingest.parsing import parse_bytes
 from embeddings.models.encoder import Encoder, load_encoder
+from embeddings.settings import Settings
 
 
-def encode_rates(report: Report, model: str, texts: list[str], precision: str) -> tuple[float, np.ndarray]:
+def encode_rates(report: Report, settings: Settings, texts: list[str], precision: str) -> tuple[float, np.ndarray]:
     """fp32 and chosen-precision raw encode rates on `texts`; returns the chosen rate and its vectors."""
-    fp32 = load_encoder(model, precision="fp32")
+    fp32 = load_encoder(settings.model, precision="fp32", cache_dir=settings.cache)
     fp32.encode_bulk(texts[:8])  # load and warm up
     started = time.perf_counter()
     reference = fp32.encode_bulk(texts)
@@ -29,7 +30,7 @@ def encode_rates(report: Report, model: str, texts: list[str], precision: str) -
     if precision == "fp32":
         report.line("encode", f"fp32 {fp32_rate:.1f} passages/s on {len(texts)} passages", fp32_rate=fp32_rate)
         return fp32_rate, reference
-    fast = load_encoder(model, precision=precision)
+    fast = load_encoder(settings.model, precision=precision, cache_dir=settings.cache)
     fast._model = fp32._model  # the same weights; only the autocast differs
     fast.encode_bulk(texts[:8])
     started = time.perf_counter()
@@ -53,16 +54,21 @@ def raw_rate(encoder: Encoder, texts: list[str]) -> float:
     return len(texts) / timed(lambda: encoder.encode_bulk(texts))
 
 
-def build_child(corpus: Path, index: Path, model: str, precision: str | None) -> None:
+def build_child(settings: Settings) -> None:
     """Run in a child process by the bench: a full build with a warm model; prints seconds, passages, peak RSS."""
-    encoder = load_encoder(model, precision=precision)
+    encoder = load_encoder(settings.model, precision=settings.precision, cache_dir=settings.cache)
     encoder.encode_bulk(["warm up"])
-    result = build_index(corpus, index, encoder)
+    result = build_index(settings.corpus, settings.index, encoder, **index_options(settings))
     print(
         json.dumps(
             {"seconds": result.seconds, "passages": result.passages, "articles": result.articles, "peak_rss_mib": peak_rss_mib()}
         )
     )
+
+
+def index_options(settings: Settings) -> dict[str, int]:
+    """The keyword arguments of `build_index` that choose the FAISS index (exact up to a size, then IVF-SQ8)."""
+    return {"exact_max_rows": settings.exact_max_rows, "nprobe": settings.nprobe}
 
 
 def _build_in_child(corpus: Path, index: Path, encoder: Encoder) -> dict:
@@ -87,8 +93,9 @@ def _build_in_child(corpus: Path, index: Path, encoder: Encoder) -> dict:
     return json.loads(child.stdout.strip().splitlines()[-1])
 
 
-def measure_build(report: Report, corpus: Path, index: Path, sample: list[str], encoder: Encoder) -> None:
+def measure_build(report: Report, settings: Settings, sample: list[str], encoder: Encoder) -> None:
     """Full build (child process, warm model) between two raw-rate runs; then unchanged and one-article rebuilds."""
+    corpus, index = settings.corpus, settings.index
     if index.exists() and (index / "CURRENT").exists():
         report.line("build", f"full build skipped: {index} is already built (pass a fresh --work folder to measure it)")
     else:
@@ -109,7 +116,7 @@ def measure_build(report: Report, corpus: Path, index: Path, sample: list[str], 
             ratio=rate / raw,
             peak_rss_mib=built["peak_rss_mib"],
         )
-    unchanged = build_index(corpus, index, encoder)
+    unchanged = build_index(corpus, index, encoder, **index_options(settings))
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "embeddings", "build", "--corpus", str(corpus), "--index", str(index), "--quiet"],
@@ -118,7 +125,7 @@ def measure_build(report: Report, corpus: Path, index: Path, sample: list[str], 
     )
     process_seconds = time.perf_counter() - started
     name = change_one_article(corpus)
-    changed = build_index(corpus, index, encoder)
+    changed = build_index(corpus, index, encoder, **index_options(settings))
     report.line(
         "rebuild",
         f"unchanged: {unchanged.seconds:.3f} s in process, {process_seconds:.2f} s as `python -m embeddings build` "
@@ -148,17 +155,17 @@ class _ShapeEncoder(Encoder):
         return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 
 
-def measure_random_build(report: Report, corpus: Path, index: Path, model: str, dimension: int) -> None:
+def measure_random_build(report: Report, settings: Settings, dimension: int) -> None:
     """Full, unchanged and one-article builds with random vectors: timing at sizes the model cannot embed in time.
 
     Real text (BM25, SQLite, quotes) with random vectors under the model's name, so the front ends treat the
     index as current. Latency does not depend on what the vectors mean; recall does.
     """
-    shape = _ShapeEncoder(dimension, name=model)
-    full = build_index(corpus, index, shape)
-    unchanged = build_index(corpus, index, shape)
-    name = change_one_article(corpus)
-    changed = build_index(corpus, index, shape)
+    shape = _ShapeEncoder(dimension, name=settings.model)
+    full = build_index(settings.corpus, settings.index, shape, **index_options(settings))
+    unchanged = build_index(settings.corpus, settings.index, shape, **index_options(settings))
+    name = change_one_article(settings.corpus)
+    changed = build_index(settings.corpus, settings.index, shape, **index_options(settings))
     report.line(
         "build",
         f"random vectors (timing only, no model): full build {full.passages} passages in {full.seconds:.1f} s; unchanged "
@@ -171,14 +178,14 @@ def measure_random_build(report: Report, corpus: Path, index: Path, model: str, 
     )
 
 
-def measure_many_files(report: Report, corpus: Path, work: Path, articles: int, dimension: int) -> None:
+def measure_many_files(report: Report, settings: Settings, work: Path, articles: int, dimension: int) -> None:
     """Unchanged and one-article rebuilds over `articles` one-file articles of up to 3 paragraphs from the corpus.
 
     Vectors are random: this times the build's bookkeeping (scan, compare, reuse, write), not the model.
     """
     folder = work / f"files-{articles}-x3"
     index = work / f"files-{articles}-x3-index"
-    source = [a for file in scan(corpus) for a in parse_bytes(file.read()[0], file.name, lambda problem: None)]
+    source = [a for file in scan(settings.corpus) for a in parse_bytes(file.read()[0], file.name, lambda problem: None)]
     if not folder.exists():
         for number in range(articles):
             article = source[number % len(source)]
@@ -187,8 +194,8 @@ def measure_many_files(report: Report, corpus: Path, work: Path, articles: int, 
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(f"{article.title} ({number})\n\n{body}\n", "utf-8")
     encoder = _ShapeEncoder(dimension)
-    first = build_index(folder, index, encoder)
-    unchanged = build_index(folder, index, encoder)
+    first = build_index(folder, index, encoder, **index_options(settings))
+    unchanged = build_index(folder, index, encoder, **index_options(settings))
     started = time.perf_counter()
     subprocess.run(
         [
@@ -210,7 +217,7 @@ def measure_many_files(report: Report, corpus: Path, work: Path, articles: int, 
     process_seconds = time.perf_counter() - started
     edited = folder / "00" / "00007.txt"
     edited.write_text(edited.read_text("utf-8") + "\nA paragraph added by the benchmark.\n", "utf-8")
-    changed = build_index(folder, index, encoder)
+    changed = build_index(folder, index, encoder, **index_options(settings))
     report.line(
         "files",
         f"{articles} one-file articles, {first.passages} passages (random vectors: bookkeeping only): unchanged rebuild "

@@ -105,11 +105,11 @@ def _scaled_vectors(index_dir: Path, rows: int) -> np.ndarray:
     return vectors
 
 
-def measure_million(report: Report, index_dir: Path, rows: int, queries: np.ndarray, work: Path) -> None:
+def measure_million(report: Report, settings: Settings, rows: int, queries: np.ndarray, work: Path) -> None:
     """A `rows`-passage index from the real vectors plus noise: size, load and search in a fresh process, memory, recall."""
-    vectors = _scaled_vectors(index_dir, rows)
+    vectors = _scaled_vectors(settings.index, rows)
     started = time.perf_counter()
-    big = build_dense_index(vectors)
+    big = build_dense_index(vectors, settings.exact_max_rows, settings.nprobe)
     build_seconds = time.perf_counter() - started
     path = work / "million.faiss"
     import faiss
@@ -129,9 +129,10 @@ def measure_million(report: Report, index_dir: Path, rows: int, queries: np.ndar
         check=True,
     )
     served = json.loads(child.stdout.strip().splitlines()[-1])
+    kind = index_kind(rows, settings.exact_max_rows)
     report.line(
         "scale",
-        f"{rows} passages ({index_kind(rows)}): built in {build_seconds:.0f} s, file {path.stat().st_size / 2**20:.0f} MiB "
+        f"{rows} passages ({kind}): built in {build_seconds:.0f} s, file {path.stat().st_size / 2**20:.0f} MiB "
         f"(fp32 vectors would be {rows * queries.shape[1] * 4 / 2**20:.0f} MiB); a fresh process loads it in "
         f"{served['load_seconds']:.3f} s and searches {show_ms(served['stats'])} with peak RSS {served['peak_rss_mib']:.0f} MiB; "
         f"recall@10 vs exact {recall:.3f}",

@@ -9,10 +9,12 @@ import json
 import random
 import shutil
 import subprocess
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 
+from benchmarks.encode_build import index_options
 from benchmarks.report import Report, show_ms
 from benchmarks.search import measure_answers
 from embeddings.index.builder import BuildReport, build_index
@@ -40,26 +42,25 @@ def load_squad(squad: Path, corpus: Path, count: int) -> tuple[list[dict], list[
 
 
 def measure_squad(
-    report: Report, squad: Path, model: str, precision: str, work: Path, count: int, peer_python: Path | None
+    report: Report, squad: Path, settings: Settings, precision: str, work: Path, count: int, peer_python: Path | None
 ) -> None:
     """R@5 of dense retrieval over SQuAD-open paragraphs in fp32, at `precision`, quantized; and txtai's."""
-    corpus = work / "squad-corpus"
-    questions, gold = load_squad(squad, corpus, count)
-    encoder = load_encoder(model, precision=precision)
-    index_dir = work / "squad-index"
+    settings = replace(settings, corpus=work / "squad-corpus", index=work / "squad-index")
+    questions, gold = load_squad(squad, settings.corpus, count)
+    encoder = load_encoder(settings.model, precision=precision, cache_dir=settings.cache)
     encoder.encode_bulk(["warm up"])
-    built = build_index(corpus, index_dir, encoder)
-    index = open_index(index_dir)
-    measure_recall(report, index, encoder, precision, built, [q["question"] for q in questions], gold)
-    settings = Settings(corpus=corpus, index=index_dir, model=model)
+    built = build_index(settings.corpus, settings.index, encoder, **index_options(settings))
+    index = open_index(settings.index)
+    measure_recall(report, settings, index, encoder, precision, built, [q["question"] for q in questions], gold)
     measure_answers(report, settings, encoder, [q["question"] for q in questions[:200]], ["dense", "hybrid"])
     index.close()
     if peer_python is not None:
-        measure_peer(report, peer_python, model, squad, [q["id"] for q in questions], work)
+        measure_peer(report, peer_python, settings.model, squad, [q["id"] for q in questions], work)
 
 
 def measure_recall(
     report: Report,
+    settings: Settings,
     index: StoredIndex,
     encoder: Encoder,
     precision: str,
@@ -73,7 +74,7 @@ def measure_recall(
     gold_of_row = [(articles[p.article_id], p.paragraph) for p in rows]
     fast = np.asarray(index.vectors, dtype=np.float32)
     texts = [p.text for p in rows]
-    fp32 = load_encoder(encoder.name, precision="fp32")
+    fp32 = load_encoder(encoder.name, precision="fp32", cache_dir=settings.cache)
     fp32._model = encoder._model
     reference = fp32.encode_bulk(texts)
     light = encoder.light()
@@ -81,8 +82,8 @@ def measure_recall(
         [(light.encode if light else encoder.encode_bulk)(questions[i : i + 64]) for i in range(0, len(questions), 64)]
     )
 
-    def recall_at_5(vectors: np.ndarray, exact_max_rows: int | None = None, rescore: bool = False) -> float:
-        dense = build_dense_index(vectors, exact_max_rows=exact_max_rows)
+    def recall_at_5(vectors: np.ndarray, exact_max_rows: int = settings.exact_max_rows, rescore: bool = False) -> float:
+        dense = build_dense_index(vectors, exact_max_rows=exact_max_rows, nprobe=settings.nprobe)
         _, found = (RescoredIndex(dense, vectors) if rescore else dense).search(question_vectors, 5)
         return float(np.mean([g in {gold_of_row[r] for r in top if r >= 0} for g, top in zip(gold, found, strict=True)]))
 
