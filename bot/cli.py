@@ -38,7 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="*", help="the question; read from stdin, one per line, when omitted")
 
     try:
-        from bot.telegram_cli import add_telegram_command
+        from bot.telegram.cli import add_telegram_command
     except ImportError:
         pass
     else:

@@ -27,7 +27,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.telegram_bot import SORRY
+from bot.telegram.handlers import SORRY
 from tests.conftest import ROOT, SEED
 from tests.fake_telegram_api import FAULT_KINDS, FakeTelegram, local_env
 

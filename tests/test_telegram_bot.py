@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.telegram_bot import ADMINS_ONLY, REFUSAL, SORRY, TEXT_ONLY_HINT, TOO_OLD, UNKNOWN_COMMAND, build_application
-from bot.telegram_config import ConfigError, TelegramConfig, load_config
-from bot.telegram_limits import QuestionLimit
+from bot.telegram.access import QuestionLimit
+from bot.telegram.config import ConfigError, TelegramConfig, load_config
+from bot.telegram.handlers import ADMINS_ONLY, REFUSAL, SORRY, TEXT_ONLY_HINT, TOO_OLD, UNKNOWN_COMMAND, build_application
 from embeddings import Answer, Engine, Settings, Source, build_index
 from tests.conftest import SEED, WordHashEncoder
 from tests.fake_telegram_api import FakeTelegram, local_env
@@ -180,7 +180,7 @@ async def test_votes_are_stored_with_question_answer_sources_and_time_in_a_priva
 
     feedback = tmp_path / "feedback.jsonl"
     assert stat.S_IMODE(feedback.stat().st_mode) == 0o600
-    from bot.feedback import FeedbackStore
+    from bot.telegram.feedback import FeedbackStore
 
     up, down = FeedbackStore(feedback).read()
     assert (up["vote"], down["vote"]) == ("up", "down")

@@ -20,8 +20,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.feedback import FeedbackStore
-from bot.telegram_bot import REFUSAL, SORRY, TEXT_ONLY_HINT
+from bot.telegram.feedback import FeedbackStore
+from bot.telegram.handlers import REFUSAL, SORRY, TEXT_ONLY_HINT
 from tests.conftest import ROOT, SEED
 from tests.fake_telegram_api import FakeTelegram, local_env
 

@@ -10,7 +10,7 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.telegram_render import (
+from bot.telegram.html import (
     MESSAGE_LIMIT,
     about_html,
     answer_messages,

@@ -18,7 +18,7 @@ from telegram.constants import ParseMode
 from telegram.error import BadRequest, NetworkError
 from telegram.ext import AIORateLimiter
 
-from bot.telegram_render import MESSAGE_LIMIT, text_pieces, visible_text
+from bot.telegram.html import MESSAGE_LIMIT, text_pieces, visible_text
 
 logger = logging.getLogger(__name__)
 

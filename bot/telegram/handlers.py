@@ -1,6 +1,6 @@
 """The Telegram bot: one handler per thing a user does, all wired in build_application().
 
-Handlers call the engine through its typed API and render with telegram_render. The engine's work is CPU-bound,
+Handlers call the engine through its typed API and render with bot.telegram.html. The engine's work is CPU-bound,
 so it runs in threads: one slow question never stalls the other chats (updates are handled concurrently).
 """
 
@@ -43,13 +43,13 @@ from telegram.ext import (
     filters,
 )
 
-from bot import telegram_buttons as buttons
-from bot.feedback import FeedbackStore
 from bot.session import open_engine
-from bot.telegram_config import TelegramConfig
-from bot.telegram_delivery import RetryingRateLimiter, reply_plain, send_messages
-from bot.telegram_limits import QuestionLimit, is_allowed
-from bot.telegram_render import (
+from bot.telegram import buttons
+from bot.telegram.access import QuestionLimit, is_allowed
+from bot.telegram.config import TelegramConfig
+from bot.telegram.delivery import RetryingRateLimiter, reply_plain, send_messages
+from bot.telegram.feedback import FeedbackStore
+from bot.telegram.html import (
     MESSAGE_LIMIT,
     about_html,
     answer_messages,
