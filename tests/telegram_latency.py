@@ -19,8 +19,8 @@ import time
 from pathlib import Path
 
 from bot.session import open_engine
+from bot.telegram.app import build_application
 from bot.telegram.config import TelegramConfig
-from bot.telegram.handlers import build_application
 from embeddings import Settings
 from tests.conftest import SEED
 from tests.fake_telegram_api import FakeTelegram, local_env

@@ -20,10 +20,11 @@ from pathlib import Path
 import pytest
 from telegram import Update
 
+from bot.telegram.app import ALLOWED_UPDATES
 from bot.telegram.cli import RedactingFormatter
 from bot.telegram.config import TelegramConfig
 from bot.telegram.feedback import FeedbackStore
-from bot.telegram.handlers import ALLOWED_UPDATES, REFUSAL, SORRY
+from bot.telegram.handlers import REFUSAL, SORRY
 from bot.telegram.html import MESSAGE_LIMIT, utf16_length, visible_text
 from embeddings import Answer, Engine, Settings, Source, build_index, store
 from tests.conftest import SEED, WordHashEncoder

@@ -19,8 +19,9 @@ from pathlib import Path
 import pytest
 
 from bot.telegram.access import QuestionLimit
+from bot.telegram.app import build_application
 from bot.telegram.config import ConfigError, TelegramConfig, load_config
-from bot.telegram.handlers import ADMINS_ONLY, REFUSAL, SORRY, TEXT_ONLY_HINT, TOO_OLD, UNKNOWN_COMMAND, build_application
+from bot.telegram.handlers import ADMINS_ONLY, REFUSAL, SORRY, TEXT_ONLY_HINT, TOO_OLD, UNKNOWN_COMMAND
 from embeddings import Answer, Engine, Settings, Source, build_index
 from tests.conftest import SEED, WordHashEncoder
 from tests.fake_telegram_api import FakeTelegram, local_env

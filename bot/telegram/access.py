@@ -1,10 +1,18 @@
-"""Who may ask and how often: the allow-list check and a per-user questions-per-minute limit."""
+"""Who may ask, how often, and which messages are meant for the bot.
+
+The allow-list check, a per-user questions-per-minute limit, and the rules that tell a question to the bot from
+chatter in a group: in private chats every text is a question; in groups only a mention or a reply to the bot.
+"""
 
 from __future__ import annotations
 
+import re
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterable
+
+from telegram import Bot, Message, MessageEntity
+from telegram.constants import ChatType
 
 
 def is_allowed(allowed_ids: frozenset[int], ids: Iterable[int | None]) -> bool:
@@ -30,3 +38,32 @@ class QuestionLimit:
             return 60 - (now - asked[0])
         asked.append(now)
         return 0.0
+
+
+def question_text(message: Message, bot: Bot) -> str | None:
+    """The question in a message meant for the bot, or None when it is not for the bot.
+
+    In private chats every text is a question; in groups only a text that mentions the bot (the mention is
+    removed) or replies to one of its messages.
+    """
+    text = message.text or ""
+    if message.chat.type == ChatType.PRIVATE:
+        return text
+    replied = message.reply_to_message
+    if replied and replied.from_user and replied.from_user.id == bot.id:
+        return text
+    mention = f"@{bot.username}".lower()
+    if any(value.lower() == mention for value in message.parse_entities([MessageEntity.MENTION]).values()):
+        return re.sub(rf"{re.escape(mention)}(?!\w)", " ", text, flags=re.IGNORECASE)
+    return None
+
+
+def addressed_to_bot(message: Message, bot: Bot) -> bool:
+    """True for any message the bot should react to: private, a command, a reply to the bot or a mention of it."""
+    replied = message.reply_to_message
+    return (
+        message.chat.type == ChatType.PRIVATE
+        or (message.text or "").startswith("/")
+        or bool(replied and replied.from_user and replied.from_user.id == bot.id)
+        or question_text(message, bot) is not None
+    )

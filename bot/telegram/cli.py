@@ -53,7 +53,7 @@ def run_telegram(settings: Settings, args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     setup_logging(config)
-    from bot.telegram.handlers import run  # imports telegram.ext: only when the bot really starts
+    from bot.telegram.app import run  # imports telegram.ext: only when the bot really starts
 
     return run(settings, config)
 
