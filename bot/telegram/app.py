@@ -27,7 +27,7 @@ from bot.telegram.config import TelegramConfig
 from bot.telegram.delivery import RetryingRateLimiter
 from bot.telegram.feedback import FeedbackStore
 from bot.telegram.html import plural
-from bot.telegram.state import BotServices, services_of
+from bot.telegram.state import CONTEXT_TYPES, BotServices
 from embeddings import Engine, Settings
 
 logger = logging.getLogger(__name__)
@@ -44,7 +44,7 @@ ADMIN_COMMANDS = [*COMMANDS, BotCommand("reload", "rebuild the index from the co
 async def set_commands(application: Application) -> None:
     """Publish the command menu; admins also see /reload in their private chat."""
     await application.bot.set_my_commands(COMMANDS)
-    for admin in services_of(application).config.admin_ids:
+    for admin in application.bot_data.services.config.admin_ids:
         try:
             await application.bot.set_my_commands(ADMIN_COMMANDS, scope=BotCommandScopeChat(admin))
         except TelegramError as error:  # the admin has not opened a chat with the bot yet
@@ -64,6 +64,7 @@ def _builder(config: TelegramConfig, timeout: float | None) -> ApplicationBuilde
         .concurrent_updates(True)
         .rate_limiter(RetryingRateLimiter())
         .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .context_types(CONTEXT_TYPES)
         .post_init(set_commands)
     )
 
@@ -98,7 +99,7 @@ def build_application(
     `timeout` (seconds) overrides python-telegram-bot's network timeouts (5 s), e.g. for tests of a hung API.
     """
     application = _builder(config, timeout).build()
-    application.bot_data["services"] = BotServices(
+    application.bot_data.services = BotServices(
         engine,
         config,
         feedback or FeedbackStore(config.feedback_file, key=config.token.encode()),

@@ -13,13 +13,13 @@ import math
 
 from telegram import Message, Update
 from telegram.error import NetworkError, TelegramError
-from telegram.ext import ApplicationHandlerStop, ContextTypes
+from telegram.ext import ApplicationHandlerStop
 
 from bot.telegram import buttons
 from bot.telegram.access import addressed_to_bot, is_allowed, question_text
 from bot.telegram.delivery import reply_plain, send_messages, typing
 from bot.telegram.html import MESSAGE_LIMIT, about_html, answer_messages, articles_messages, help_html, more_sources_messages
-from bot.telegram.state import HISTORY_KEPT, recent, remember, services
+from bot.telegram.state import BotContext
 from embeddings import CorpusMissing, EmptyCorpus, IndexNotReady
 
 logger = logging.getLogger(__name__)
@@ -33,9 +33,9 @@ ADMINS_ONLY = "Only the bot's admins can run /reload."
 TOO_OLD = "That answer is too old for this button. Please ask again."
 
 
-async def check_access(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def check_access(update: Update, context: BotContext) -> None:
     """Let allowed users and chats through; tell anyone else once, politely, and nothing more."""
-    served = services(context)
+    served = context.services
     user, chat = update.effective_user, update.effective_chat
     if is_allowed(served.config.allowed_ids, [user and user.id, chat and chat.id]):
         return
@@ -50,27 +50,27 @@ async def check_access(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     raise ApplicationHandlerStop
 
 
-async def show_help(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_help(update: Update, context: BotContext) -> None:
     """Tell the user what the bot knows and how to ask, with an example."""
-    articles = await asyncio.to_thread(services(context).engine.articles)
+    articles = await asyncio.to_thread(context.services.engine.articles)
     await update.message.reply_html(help_html(articles))
 
 
-async def list_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def list_sources(update: Update, context: BotContext) -> None:
     """List the indexed articles: title, outlet, date and how many passages each has."""
-    articles = await asyncio.to_thread(services(context).engine.articles)
+    articles = await asyncio.to_thread(context.services.engine.articles)
     for text in articles_messages(articles):
         await update.message.reply_html(text)
 
 
-async def show_about(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_about(update: Update, context: BotContext) -> None:
     """Describe the index: its size, the embedding model and when it was built."""
-    await update.message.reply_html(about_html(services(context).engine.info()))
+    await update.message.reply_html(about_html(context.services.engine.info()))
 
 
-async def reload_index(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def reload_index(update: Update, context: BotContext) -> None:
     """Rebuild the index from the corpus for an admin; questions meanwhile are answered from the old index."""
-    served = services(context)
+    served = context.services
     if update.effective_user is None or update.effective_user.id not in served.config.admin_ids:
         await update.message.reply_text(ADMINS_ONLY)
         return
@@ -95,7 +95,7 @@ async def reload_index(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         await status.edit_text(f"Reloaded. {report.summary()}"[: MESSAGE_LIMIT // 2])  # many skipped files make it long
 
 
-async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def answer_question(update: Update, context: BotContext) -> None:
     """Reply with the short answer and the quoted sources, with buttons for more sources and feedback."""
     message = update.message
     question = question_text(message, context.bot)
@@ -104,39 +104,38 @@ async def answer_question(update: Update, context: ContextTypes.DEFAULT_TYPE) ->
     if not question.strip():
         await reply_plain(context.bot, message, EMPTY_HINT)
         return
-    served = services(context)
+    served = context.services
     wait = served.limit.wait(update.effective_user.id if update.effective_user else message.chat_id)
     if wait:  # replies to the question it refuses, so someone who sent several can tell which
         await reply_plain(
             context.bot, message, f"You're asking faster than I can read. Please wait {math.ceil(wait)} seconds and ask again."
         )
         return
-    history: list[str] = context.chat_data.setdefault("history", [])
+    chat = context.chat_data
     async with typing(message.chat):
-        answer = await asyncio.to_thread(served.engine.ask, question, served.config.max_sources, tuple(history))
-    history.append(question)
-    del history[:-HISTORY_KEPT]
+        answer = await asyncio.to_thread(served.engine.ask, question, served.config.max_sources, tuple(chat.history))
+    chat.asked(question)
     shown = served.config.sources_per_page
     keyboard = None
     if not answer.abstained:
-        key = remember(context, answer, shown)
+        key = chat.remember(answer, shown)
         keyboard = buttons.keyboard(buttons.more_row(key, len(answer.sources), shown), buttons.vote_row(key))
     # Each answer replies to its question: when a user sends several at once, they can tell which is which.
     await send_messages(context.bot, message.chat_id, answer_messages(answer, shown), message.message_id, keyboard)
 
 
-async def show_more_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def show_more_sources(update: Update, context: BotContext) -> None:
     """Send the next sources of an earlier answer."""
     query = update.callback_query
     key, start_text = buttons.parse(query.data)
-    answered = recent(context, key)
+    answered = context.chat_data.recent(key)
     if answered is None:
         await query.answer(TOO_OLD, show_alert=True)
         return
     # CallbackQueries need to be answered, even if no notification to the user is needed
     await query.answer()
     start = int(start_text)
-    end = start + services(context).config.sources_per_page
+    end = start + context.services.config.sources_per_page
     answered.shown = max(answered.shown, min(end, len(answered.answer.sources)))
     if isinstance(query.message, Message):
         await query.edit_message_reply_markup(buttons.without_more(query.message.reply_markup))
@@ -145,11 +144,11 @@ async def show_more_sources(update: Update, context: ContextTypes.DEFAULT_TYPE) 
     await send_messages(context.bot, update.effective_chat.id, texts, None, keyboard)
 
 
-async def record_vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def record_vote(update: Update, context: BotContext) -> None:
     """Store a 👍 or 👎 on an answer, with the question and the sources shown, and thank the user."""
     query = update.callback_query
     key, vote = buttons.parse(query.data)
-    answered = recent(context, key)
+    answered = context.chat_data.recent(key)
     if answered is None:
         await query.answer(TOO_OLD, show_alert=True)
         return
@@ -158,30 +157,30 @@ async def record_vote(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     user_id = update.effective_user.id if update.effective_user else None
     shown = answered.answer.sources[: answered.shown]
-    await asyncio.to_thread(services(context).feedback.record, answered.answer, shown, vote, update.effective_chat.id, user_id)
+    await asyncio.to_thread(context.services.feedback.record, answered.answer, shown, vote, update.effective_chat.id, user_id)
     answered.vote = vote
     await query.answer("Thanks for the feedback!")
     if isinstance(query.message, Message):
         await query.edit_message_reply_markup(buttons.with_vote(query.message.reply_markup, key, vote))
 
 
-async def stale_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def stale_button(update: Update, context: BotContext) -> None:
     """Answer a press on a button this bot no longer knows."""
     await update.callback_query.answer(TOO_OLD, show_alert=True)
 
 
-async def hint_text_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def hint_text_only(update: Update, context: BotContext) -> None:
     """Tell someone who sent a sticker, photo or voice note that questions must be typed."""
     if addressed_to_bot(update.message, context.bot):
         await update.message.reply_text(TEXT_ONLY_HINT)
 
 
-async def unknown_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def unknown_command(update: Update, context: BotContext) -> None:
     """Point to /help when a command is not one of ours."""
     await update.message.reply_text(UNKNOWN_COMMAND)
 
 
-async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+async def on_error(update: object, context: BotContext) -> None:
     """Log the error and tell the user something went wrong; the bot keeps running."""
     if update is None and isinstance(context.error, NetworkError):  # polling failed; python-telegram-bot retries
         logger.warning("Could not get updates from Telegram (%s); retrying", context.error)
