@@ -11,7 +11,7 @@ import contextlib
 import logging
 import math
 
-from telegram import Message, Update
+from telegram import CallbackQuery, Message, Update
 from telegram.error import NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
@@ -19,7 +19,7 @@ from bot.telegram import buttons
 from bot.telegram.access import addressed_to_bot, is_allowed, question_text
 from bot.telegram.delivery import reply_plain, send_messages, typing
 from bot.telegram.html import MESSAGE_LIMIT, about_html, answer_messages, articles_messages, help_html, more_sources_messages
-from bot.telegram.state import BotContext
+from bot.telegram.state import BotContext, RecentAnswer
 from embeddings import CorpusMissing, EmptyCorpus, IndexNotReady
 
 logger = logging.getLogger(__name__)
@@ -124,14 +124,23 @@ async def answer_question(update: Update, context: BotContext) -> None:
     await send_messages(context.bot, message.chat_id, answer_messages(answer, shown), message.message_id, keyboard)
 
 
-async def show_more_sources(update: Update, context: BotContext) -> None:
-    """Send the next sources of an earlier answer."""
-    query = update.callback_query
-    key, start_text = buttons.parse(query.data)
+async def _pressed_answer(query: CallbackQuery, context: BotContext) -> tuple[str, str, RecentAnswer] | None:
+    """(key, argument, answer) for a button under an answer; None, after telling the user, when it is forgotten."""
+    key, argument = buttons.parse(query.data)
     answered = context.chat_data.recent(key)
     if answered is None:
         await query.answer(TOO_OLD, show_alert=True)
+        return None
+    return key, argument, answered
+
+
+async def show_more_sources(update: Update, context: BotContext) -> None:
+    """Send the next sources of an earlier answer."""
+    query = update.callback_query
+    pressed = await _pressed_answer(query, context)
+    if pressed is None:
         return
+    key, start_text, answered = pressed
     # CallbackQueries need to be answered, even if no notification to the user is needed
     await query.answer()
     start = int(start_text)
@@ -147,11 +156,10 @@ async def show_more_sources(update: Update, context: BotContext) -> None:
 async def record_vote(update: Update, context: BotContext) -> None:
     """Store a 👍 or 👎 on an answer, with the question and the sources shown, and thank the user."""
     query = update.callback_query
-    key, vote = buttons.parse(query.data)
-    answered = context.chat_data.recent(key)
-    if answered is None:
-        await query.answer(TOO_OLD, show_alert=True)
+    pressed = await _pressed_answer(query, context)
+    if pressed is None:
         return
+    key, vote, answered = pressed
     if answered.vote == vote:
         await query.answer("Already noted, thank you!")
         return
