@@ -246,9 +246,9 @@ def test_feedback_keeps_no_telegram_ids_and_is_private_even_if_the_file_existed(
     source = Source(title="Pact", outlet="DW", date="2024-06-24", url=None, path="a.txt", paragraph=1,
                     quote="Kim and Putin signed.", score=0.9)  # fmt: skip
     answer = Answer(question="who signed?", answer="Kim and Putin.", abstained=False, sources=(source,))
-    first = store.record(answer, [source], "up", chat_id=-100777, user_id=123456789)
-    second = store.record(answer, [source], "down", chat_id=-100777, user_id=123456789)
-    other = store.record(answer, [source], "up", chat_id=42, user_id=42)
+    first = store.record(answer, [source], "up", user_id=123456789)
+    second = store.record(answer, [source], "down", user_id=123456789)
+    other = store.record(answer, [source], "up", user_id=42)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     text = path.read_text()
     assert "123456789" not in text and "-100777" not in text and "chat_id" not in text and "user_id" not in text

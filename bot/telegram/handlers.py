@@ -165,7 +165,7 @@ async def record_vote(update: Update, context: BotContext) -> None:
         return
     user_id = update.effective_user.id if update.effective_user else None
     shown = answered.answer.sources[: answered.shown]
-    await asyncio.to_thread(context.services.feedback.record, answered.answer, shown, vote, update.effective_chat.id, user_id)
+    await asyncio.to_thread(context.services.feedback.record, answered.answer, shown, vote, user_id)
     answered.vote = vote
     await query.answer("Thanks for the feedback!")
     if isinstance(query.message, Message):
