@@ -20,7 +20,7 @@ from bot.telegram.access import addressed_to_bot, is_allowed, question_text
 from bot.telegram.delivery import reply_plain, send_messages, typing
 from bot.telegram.html import MESSAGE_LIMIT, about_html, answer_messages, articles_messages, help_html, more_sources_messages
 from bot.telegram.state import BotContext, RecentAnswer
-from embeddings import CorpusMissing, EmptyCorpus, IndexNotReady
+from embeddings import NewsQAError
 
 logger = logging.getLogger(__name__)
 
@@ -81,7 +81,7 @@ async def reload_index(update: Update, context: BotContext) -> None:
         status = await update.message.reply_text("Rebuilding the index from the corpus…")
         try:
             report = await asyncio.get_running_loop().run_in_executor(served.rebuilder, served.engine.refresh)
-        except (CorpusMissing, EmptyCorpus, IndexNotReady) as error:
+        except NewsQAError as error:  # a missing or empty corpus, an unusable index, the model gone: the message says what to do
             await status.edit_text(f"Reload failed; still answering from the old index. {error}")
             return
         except OSError as error:  # a full disk, a read-only index folder
