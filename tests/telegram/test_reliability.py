@@ -28,11 +28,13 @@ from bot.telegram.handlers import REFUSAL, SORRY
 from bot.telegram.html import MESSAGE_LIMIT, utf16_length, visible_text
 from embeddings import Answer, Engine, Settings, Source, build_index, store
 from tests.conftest import SEED, WordHashEncoder
-from tests.fake_telegram_api import FAULT_KINDS, FakeTelegram
-from tests.test_telegram_bot import PACT, engine, index_settings, no_proxy, polling_bots, shared_engine  # noqa: F401
+from tests.telegram.conftest import PACT, polling_bots
+from tests.telegram.fake_api import FAULT_KINDS, FakeTelegram
 
 TIMEOUT = 1.0  # the bot's network timeout in these tests: a hung request costs 1 s, not PTB's default 5 s
 STRANGER = {"id": 666, "is_bot": False, "first_name": "Eve"}
+
+pytestmark = pytest.mark.usefixtures("no_proxy")
 
 
 @pytest.fixture
@@ -42,7 +44,7 @@ def fake():
 
 
 @pytest.fixture
-async def start_bot(fake, engine, tmp_path):  # noqa: F811
+async def start_bot(fake, engine, tmp_path):
     async with polling_bots(fake, engine, tmp_path, poll_timeout=0, timeout=TIMEOUT) as start:
         yield start
 
@@ -176,7 +178,7 @@ def test_the_bot_asks_telegram_for_messages_and_button_presses_only():
     assert ALLOWED_UPDATES == [Update.MESSAGE, Update.CALLBACK_QUERY]  # no inline queries, edits or channel posts
 
 
-async def test_inline_queries_edits_and_channel_posts_get_nothing_from_anyone_and_break_nothing(fake, start_bot, engine, caplog):  # noqa: F811
+async def test_inline_queries_edits_and_channel_posts_get_nothing_from_anyone_and_break_nothing(fake, start_bot, engine, caplog):
     await start_bot(allowed_ids=frozenset({fake.user["id"]}))  # the fixture polls for every kind of update
     fake.inline_query(PACT, user=STRANGER)
     fake.inline_query(PACT)
@@ -194,7 +196,7 @@ async def test_inline_queries_edits_and_channel_posts_get_nothing_from_anyone_an
     assert "Error while handling" not in caplog.text
 
 
-async def test_the_allow_list_holds_in_groups_and_for_button_presses(fake, start_bot, engine, tmp_path):  # noqa: F811
+async def test_the_allow_list_holds_in_groups_and_for_button_presses(fake, start_bot, engine, tmp_path):
     await start_bot(allowed_ids=frozenset({fake.user["id"]}))
     fake.say(PACT)
     [call] = await fake.until("sendMessage")
@@ -214,7 +216,7 @@ async def test_the_allow_list_holds_in_groups_and_for_button_presses(fake, start
     assert engine.asked == [(PACT, ())] and not (tmp_path / "feedback.jsonl").exists()
 
 
-async def test_the_token_never_reaches_the_log_or_the_user_even_when_a_handler_crashes(fake, start_bot, engine):  # noqa: F811
+async def test_the_token_never_reaches_the_log_or_the_user_even_when_a_handler_crashes(fake, start_bot, engine):
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(RedactingFormatter([fake.token]))

@@ -23,7 +23,7 @@ import pytest
 from bot.telegram.feedback import FeedbackStore
 from bot.telegram.handlers import REFUSAL, SORRY, TEXT_ONLY_HINT
 from tests.conftest import ROOT, SEED
-from tests.fake_telegram_api import FakeTelegram, local_env
+from tests.telegram.fake_api import FakeTelegram, local_env
 
 PACT = "who signed the pact?"
 PACT_CITATION = "— Seoul, Tokyo and Washington condemn the Pyongyang-Moscow pact, Deutsche Welle, Jun 24, 2024"

@@ -1,6 +1,6 @@
 """Load test: a burst of chats asking at once, through the real bot process, with Telegram failing some calls.
 
-    python -m tests.telegram_load [--chats 200] [--per-chat 5] [--fault-rate 0.1] [--flood 50] [--no-reload]
+    python -m tests.telegram.load [--chats 200] [--per-chat 5] [--fault-rate 0.1] [--flood 50] [--no-reload]
 
 Starts `python -m bot telegram` (the real model) against the fake Bot API on 127.0.0.1. Once it answers, every
 chat sends its questions at the same moment; meanwhile one user floods the bot, an admin runs /reload over new
@@ -9,7 +9,7 @@ sendChatAction and getUpdates calls fails (429 with retry_after, 500, 502, a hun
 
 Prints: questions answered, lost and duplicated (each answer is a reply to its question, so both are exact),
 answers in the wrong chat, error replies, throughput, answer latency p50/p95/p99, what the flooder got, how answers
-kept flowing during the rebuild, the faults injected, and the bot's peak RSS. tests/test_reliability_load.py runs
+kept flowing during the rebuild, the faults injected, and the bot's peak RSS. tests/telegram/test_load.py runs
 it under the `load` marker and asserts nothing was lost.
 """
 
@@ -29,7 +29,7 @@ from pathlib import Path
 
 from bot.telegram.handlers import SORRY
 from tests.conftest import ROOT, SEED
-from tests.fake_telegram_api import FAULT_KINDS, FakeTelegram, local_env
+from tests.telegram.fake_api import FAULT_KINDS, FakeTelegram, local_env
 
 QUESTIONS = [
     "who signed the pact?",

@@ -23,7 +23,7 @@ from bot.telegram.html import (
     visible_length,
 )
 from embeddings import Answer, ArticleSummary, IndexInfo, Source
-from tests.fake_telegram_api import TelegramHTML
+from tests.telegram.fake_api import TelegramHTML
 
 
 def source(quote: str, highlight: tuple[int, int] | None = None, **fields: object) -> Source:
