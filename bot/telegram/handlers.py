@@ -69,7 +69,7 @@ async def show_about(update: Update, context: BotContext) -> None:
 
 
 async def reload_index(update: Update, context: BotContext) -> None:
-    """Rebuild the index from the corpus for an admin; questions meanwhile are answered from the old index."""
+    """An admin sees "Rebuilding…" turn into the build summary (or why it failed); others, that /reload is for admins."""
     served = context.services
     if update.effective_user is None or update.effective_user.id not in served.config.admin_ids:
         await update.message.reply_text(ADMINS_ONLY)
@@ -135,7 +135,7 @@ async def _pressed_answer(query: CallbackQuery, context: BotContext) -> tuple[st
 
 
 async def show_more_sources(update: Update, context: BotContext) -> None:
-    """Send the next sources of an earlier answer."""
+    """Send the next sources of an earlier answer, moving its "More sources" button under them."""
     query = update.callback_query
     pressed = await _pressed_answer(query, context)
     if pressed is None:
@@ -173,7 +173,7 @@ async def record_vote(update: Update, context: BotContext) -> None:
 
 
 async def stale_button(update: Update, context: BotContext) -> None:
-    """Answer a press on a button this bot no longer knows."""
+    """Tell someone who pressed a button this bot no longer knows that the answer is too old."""
     await update.callback_query.answer(TOO_OLD, show_alert=True)
 
 
