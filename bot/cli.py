@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from bot.console import run_console
 from bot.render import render_text, to_json
 from bot.session import open_engine
+from bot.telegram.cli import add_telegram_command  # flags and config only: python-telegram-bot loads when the bot starts
 from embeddings import CorpusMissing, EmptyCorpus, Engine, IndexNotReady, ModelUnavailable, Settings, write_failure
 
 EMPTY_QUESTION_HINT = 'Please ask a question, e.g. "who signed the pact?"'
@@ -37,12 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("--top", type=int, metavar="K", help="sources per answer (default 3)")
     ask.add_argument("question", nargs="*", help="the question; read from stdin, one per line, when omitted")
 
-    try:
-        from bot.telegram_cli import add_telegram_command
-    except ImportError:
-        pass
-    else:
-        add_telegram_command(commands, _add_index_options)
+    add_telegram_command(commands, _add_index_options)
     return parser
 
 

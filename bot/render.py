@@ -1,4 +1,4 @@
-"""Answers as plain text (console, `ask`) and as JSON (`ask --json`). The Telegram HTML lives in telegram_render."""
+"""Answers as plain text (console, `ask`) and as JSON (`ask --json`). The Telegram HTML lives in bot/telegram/html.py."""
 
 from __future__ import annotations
 

@@ -4,7 +4,7 @@
     LOAD_CHATS=200 python -m pytest -m load       # the full 200 chats x 5 questions
 
 LOAD_CHATS (default 40), LOAD_PER_CHAT (5) and LOAD_FAULT_RATE (0.1) size it; the default keeps CI to a few minutes
-on 2 cores. `python -m tests.telegram_load --help` runs the same burst as a benchmark that only prints.
+on 2 cores. `python -m tests.telegram.load --help` runs the same burst as a benchmark that only prints.
 """
 
 from __future__ import annotations
@@ -13,8 +13,8 @@ import os
 
 import pytest
 
-from tests.fake_telegram_api import local_env
-from tests.telegram_load import run_load
+from tests.telegram.fake_api import local_env
+from tests.telegram.load import run_load
 
 FLOOD = 30
 

@@ -20,19 +20,22 @@ from pathlib import Path
 import pytest
 from telegram import Update
 
-from bot.feedback import FeedbackStore
-from bot.telegram_bot import ALLOWED_UPDATES, REFUSAL, SORRY
-from bot.telegram_cli import RedactingFormatter
-from bot.telegram_config import TelegramConfig
-from bot.telegram_render import MESSAGE_LIMIT, utf16_length, visible_text
+from bot.telegram.app import ALLOWED_UPDATES
+from bot.telegram.cli import RedactingFormatter
+from bot.telegram.config import TelegramConfig
+from bot.telegram.feedback import FeedbackStore
+from bot.telegram.handlers import REFUSAL, SORRY
+from bot.telegram.html import MESSAGE_LIMIT, utf16_length, visible_text
 from embeddings import Answer, Engine, Settings, Source, build_index
 from embeddings.index import store
 from tests.conftest import SEED, WordHashEncoder
-from tests.fake_telegram_api import FAULT_KINDS, FakeTelegram
-from tests.test_telegram_bot import PACT, engine, index_settings, no_proxy, polling_bots, shared_engine  # noqa: F401
+from tests.telegram.conftest import PACT, polling_bots
+from tests.telegram.fake_api import FAULT_KINDS, FakeTelegram
 
 TIMEOUT = 1.0  # the bot's network timeout in these tests: a hung request costs 1 s, not PTB's default 5 s
 STRANGER = {"id": 666, "is_bot": False, "first_name": "Eve"}
+
+pytestmark = pytest.mark.usefixtures("no_proxy")
 
 
 @pytest.fixture
@@ -42,7 +45,7 @@ def fake():
 
 
 @pytest.fixture
-async def start_bot(fake, engine, tmp_path):  # noqa: F811
+async def start_bot(fake, engine, tmp_path):
     async with polling_bots(fake, engine, tmp_path, poll_timeout=0, timeout=TIMEOUT) as start:
         yield start
 
@@ -176,7 +179,7 @@ def test_the_bot_asks_telegram_for_messages_and_button_presses_only():
     assert ALLOWED_UPDATES == [Update.MESSAGE, Update.CALLBACK_QUERY]  # no inline queries, edits or channel posts
 
 
-async def test_inline_queries_edits_and_channel_posts_get_nothing_from_anyone_and_break_nothing(fake, start_bot, engine, caplog):  # noqa: F811
+async def test_inline_queries_edits_and_channel_posts_get_nothing_from_anyone_and_break_nothing(fake, start_bot, engine, caplog):
     await start_bot(allowed_ids=frozenset({fake.user["id"]}))  # the fixture polls for every kind of update
     fake.inline_query(PACT, user=STRANGER)
     fake.inline_query(PACT)
@@ -194,7 +197,7 @@ async def test_inline_queries_edits_and_channel_posts_get_nothing_from_anyone_an
     assert "Error while handling" not in caplog.text
 
 
-async def test_the_allow_list_holds_in_groups_and_for_button_presses(fake, start_bot, engine, tmp_path):  # noqa: F811
+async def test_the_allow_list_holds_in_groups_and_for_button_presses(fake, start_bot, engine, tmp_path):
     await start_bot(allowed_ids=frozenset({fake.user["id"]}))
     fake.say(PACT)
     [call] = await fake.until("sendMessage")
@@ -214,7 +217,7 @@ async def test_the_allow_list_holds_in_groups_and_for_button_presses(fake, start
     assert engine.asked == [(PACT, ())] and not (tmp_path / "feedback.jsonl").exists()
 
 
-async def test_the_token_never_reaches_the_log_or_the_user_even_when_a_handler_crashes(fake, start_bot, engine):  # noqa: F811
+async def test_the_token_never_reaches_the_log_or_the_user_even_when_a_handler_crashes(fake, start_bot, engine):
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)
     handler.setFormatter(RedactingFormatter([fake.token]))
@@ -246,9 +249,9 @@ def test_feedback_keeps_no_telegram_ids_and_is_private_even_if_the_file_existed(
     source = Source(title="Pact", outlet="DW", date="2024-06-24", url=None, path="a.txt", paragraph=1,
                     quote="Kim and Putin signed.", score=0.9)  # fmt: skip
     answer = Answer(question="who signed?", answer="Kim and Putin.", abstained=False, sources=(source,))
-    first = store.record(answer, [source], "up", chat_id=-100777, user_id=123456789)
-    second = store.record(answer, [source], "down", chat_id=-100777, user_id=123456789)
-    other = store.record(answer, [source], "up", chat_id=42, user_id=42)
+    first = store.record(answer, [source], "up", user_id=123456789)
+    second = store.record(answer, [source], "down", user_id=123456789)
+    other = store.record(answer, [source], "up", user_id=42)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     text = path.read_text()
     assert "123456789" not in text and "-100777" not in text and "chat_id" not in text and "user_id" not in text

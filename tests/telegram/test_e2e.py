@@ -20,10 +20,10 @@ from pathlib import Path
 
 import pytest
 
-from bot.feedback import FeedbackStore
-from bot.telegram_bot import REFUSAL, SORRY, TEXT_ONLY_HINT
+from bot.telegram.feedback import FeedbackStore
+from bot.telegram.handlers import REFUSAL, SORRY, TEXT_ONLY_HINT
 from tests.conftest import ROOT, SEED
-from tests.fake_telegram_api import FakeTelegram, local_env
+from tests.telegram.fake_api import FakeTelegram, local_env
 
 PACT = "who signed the pact?"
 PACT_CITATION = "— Seoul, Tokyo and Washington condemn the Pyongyang-Moscow pact, Deutsche Welle, Jun 24, 2024"

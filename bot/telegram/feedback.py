@@ -50,8 +50,8 @@ class FeedbackStore:
             return None
         return hmac.new(self._key, f"voter:{user_id}".encode(), hashlib.sha256).hexdigest()[:16]
 
-    def record(self, answer: Answer, shown: Sequence[Source], vote: str, chat_id: int, user_id: int | None) -> dict:
-        """Append one vote and return the record written (the chat id is not kept, the user id only as a pseudonym)."""
+    def record(self, answer: Answer, shown: Sequence[Source], vote: str, user_id: int | None) -> dict:
+        """Append one vote and return the record written (the user id only as a pseudonym)."""
         if vote not in VOTES:
             raise ValueError(f"vote must be one of {VOTES}, not {vote!r}")
         record = {

@@ -1,14 +1,12 @@
 """The bot's behaviour in chats, handler by handler: the real python-telegram-bot polls the fake Bot API over HTTP.
 
 The bot runs in the test's event loop on a small index embedded with the fast WordHashEncoder (the model's
-judgement is not the point here; tests/test_telegram_e2e.py runs the real product with the real model).
+judgement is not the point here; tests/telegram/test_e2e.py runs the real product with the real model).
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import os
 import re
 import shutil
 import stat
@@ -18,100 +16,23 @@ from pathlib import Path
 
 import pytest
 
-from bot.telegram_bot import ADMINS_ONLY, REFUSAL, SORRY, TEXT_ONLY_HINT, TOO_OLD, UNKNOWN_COMMAND, build_application
-from bot.telegram_config import ConfigError, TelegramConfig, load_config
-from bot.telegram_limits import QuestionLimit
+from bot.telegram.access import QuestionLimit
+from bot.telegram.config import ConfigError, load_config
+from bot.telegram.handlers import ADMINS_ONLY, REFUSAL, SORRY, TEXT_ONLY_HINT, TOO_OLD, UNKNOWN_COMMAND
 from embeddings import Answer, Engine, Settings, Source, build_index
 from tests.conftest import SEED, WordHashEncoder
-from tests.fake_telegram_api import FakeTelegram, local_env
+from tests.telegram.conftest import PACT, RecordingEngine, polling_bots
+from tests.telegram.fake_api import FakeTelegram
 
-PACT = "who signed the pact?"
+pytestmark = pytest.mark.usefixtures("no_proxy")
+
 ELEPHANTS = "Elephants of the Zambezi valley crossed the border into Botswana, rangers from the Chobe park reported."
-
-
-class RecordingEngine:
-    """The engine, noting each question and its history; a question containing `hold` waits for `release`."""
-
-    def __init__(self, engine: Engine) -> None:
-        self.engine = engine
-        self.asked: list[tuple[str, tuple[str, ...]]] = []
-        self.release = threading.Event()
-        self.hold = "\0"
-
-    def ask(self, question: str, top_k: int | None = None, history: tuple[str, ...] = ()):
-        self.asked.append((question, tuple(history)))
-        if self.hold in question:
-            self.release.wait(20)
-        return self.engine.ask(question, top_k=top_k, history=history)
-
-    def __getattr__(self, name: str):
-        return getattr(self.engine, name)
-
-
-@pytest.fixture(autouse=True)
-def no_proxy(monkeypatch: pytest.MonkeyPatch) -> None:
-    """httpx honours proxy settings from the environment; the fake server is on 127.0.0.1."""
-    local = local_env(dict(os.environ))
-    for key in set(os.environ) - set(local):
-        monkeypatch.delenv(key)
-    for key, value in local.items():
-        monkeypatch.setenv(key, value)
-
-
-@pytest.fixture(scope="module")
-def index_settings(tmp_path_factory: pytest.TempPathFactory) -> Settings:
-    root = tmp_path_factory.mktemp("telegram-bot")
-    (root / "corpus").mkdir()
-    shutil.copy(SEED, root / "corpus" / SEED.name)
-    settings = Settings(corpus=root / "corpus", index=root / "index")
-    build_index(settings.corpus, settings.index, WordHashEncoder())
-    return settings
-
-
-@pytest.fixture(scope="module")
-def shared_engine(index_settings: Settings) -> Engine:
-    return Engine(index_settings, WordHashEncoder())
-
-
-@pytest.fixture
-def engine(shared_engine: Engine) -> RecordingEngine:
-    return RecordingEngine(shared_engine)
 
 
 @pytest.fixture
 def fake() -> FakeTelegram:
     with FakeTelegram() as server:
         yield server
-
-
-@contextlib.asynccontextmanager
-async def polling_bots(
-    fake: FakeTelegram, default_engine: object, tmp_path: Path, poll_timeout: float = 1, **build_options: object
-) -> AsyncIterator[Callable]:
-    """A starter of bots (config overrides as keywords) polling the fake; every bot is stopped on exit."""
-    applications = []
-
-    async def start(engine: object = default_engine, **overrides: object):
-        config = TelegramConfig(
-            token=fake.token, feedback_file=tmp_path / "feedback.jsonl", api_base_url=fake.base_url, **overrides
-        )  # type: ignore[arg-type]
-        application = build_application(engine, config, **build_options)  # type: ignore[arg-type]
-        await application.initialize()
-        applications.append(application)
-        await application.post_init(application)  # run_polling would call it; initialize() does not
-        await application.updater.start_polling(poll_interval=0, timeout=poll_timeout)
-        await application.start()
-        return application
-
-    try:
-        yield start
-    finally:
-        for application in applications:
-            if application.updater.running:
-                await application.updater.stop()
-            if application.running:
-                await application.stop()
-            await application.shutdown()
 
 
 @pytest.fixture
@@ -180,7 +101,7 @@ async def test_votes_are_stored_with_question_answer_sources_and_time_in_a_priva
 
     feedback = tmp_path / "feedback.jsonl"
     assert stat.S_IMODE(feedback.stat().st_mode) == 0o600
-    from bot.feedback import FeedbackStore
+    from bot.telegram.feedback import FeedbackStore
 
     up, down = FeedbackStore(feedback).read()
     assert (up["vote"], down["vote"]) == ("up", "down")

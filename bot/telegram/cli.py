@@ -7,7 +7,7 @@ import logging
 import sys
 from collections.abc import Callable
 
-from bot.telegram_config import ConfigError, TelegramConfig, from_environment
+from bot.telegram.config import ConfigError, TelegramConfig, from_environment
 from embeddings import Settings
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
@@ -53,7 +53,7 @@ def run_telegram(settings: Settings, args: argparse.Namespace) -> int:
         print(f"error: {error}", file=sys.stderr)
         return 2
     setup_logging(config)
-    from bot.telegram_bot import run  # imports telegram.ext: only when the bot really starts
+    from bot.telegram.app import run  # imports telegram.ext: only when the bot really starts
 
     return run(settings, config)
 

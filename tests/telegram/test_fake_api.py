@@ -14,7 +14,7 @@ from aiohttp import web
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, Conflict, InvalidToken
 
-from tests.fake_telegram_api import FakeTelegram, local_env
+from tests.telegram.fake_api import FakeTelegram, local_env
 
 
 @pytest.fixture(autouse=True)

@@ -1,6 +1,6 @@
 """Benchmark: how long a Telegram user waits for an answer, against the engine's own time for the same question.
 
-    python -m tests.telegram_latency [--corpus DIR] [--rounds N]
+    python -m tests.telegram.latency [--corpus DIR] [--rounds N]
 
 Runs the real bot (python-telegram-bot, polling over HTTP) against the fake Bot API on 127.0.0.1 with the real
 model, asks each question N times, and prints the median engine.ask() time, the median time from the user's
@@ -19,11 +19,11 @@ import time
 from pathlib import Path
 
 from bot.session import open_engine
-from bot.telegram_bot import build_application
-from bot.telegram_config import TelegramConfig
+from bot.telegram.app import build_application
+from bot.telegram.config import TelegramConfig
 from embeddings import Settings
 from tests.conftest import SEED
-from tests.fake_telegram_api import FakeTelegram, local_env
+from tests.telegram.fake_api import FakeTelegram, local_env
 
 QUESTIONS = ["who signed the pact?", "what did Seoul, Tokyo and Washington condemn?", "what is the recipe for banana bread?"]
 

@@ -1,6 +1,6 @@
 """Load test: a burst of chats asking at once, through the real bot process, with Telegram failing some calls.
 
-    python -m tests.telegram_load [--chats 200] [--per-chat 5] [--fault-rate 0.1] [--flood 50] [--no-reload]
+    python -m tests.telegram.load [--chats 200] [--per-chat 5] [--fault-rate 0.1] [--flood 50] [--no-reload]
 
 Starts `python -m bot telegram` (the real model) against the fake Bot API on 127.0.0.1. Once it answers, every
 chat sends its questions at the same moment; meanwhile one user floods the bot, an admin runs /reload over new
@@ -9,7 +9,7 @@ sendChatAction and getUpdates calls fails (429 with retry_after, 500, 502, a hun
 
 Prints: questions answered, lost and duplicated (each answer is a reply to its question, so both are exact),
 answers in the wrong chat, error replies, throughput, answer latency p50/p95/p99, what the flooder got, how answers
-kept flowing during the rebuild, the faults injected, and the bot's peak RSS. tests/test_reliability_load.py runs
+kept flowing during the rebuild, the faults injected, and the bot's peak RSS. tests/telegram/test_load.py runs
 it under the `load` marker and asserts nothing was lost.
 """
 
@@ -24,12 +24,13 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.telegram_bot import SORRY
+from bot.telegram.handlers import SORRY
 from tests.conftest import ROOT, SEED
-from tests.fake_telegram_api import FAULT_KINDS, FakeTelegram, local_env
+from tests.telegram.fake_api import FAULT_KINDS, FakeTelegram, local_env
 
 QUESTIONS = [
     "who signed the pact?",
@@ -165,6 +166,30 @@ def start_bot(fake: FakeTelegram, folder: Path, questions_per_minute: int | None
     return process, log
 
 
+@dataclass(frozen=True)
+class Burst:
+    """What the burst sends: `chats` x `per_chat` questions at once, `flood` from one user, /reload over
+    `reload_articles` new articles (0: no reload), a 4096-character question; `fault_rate` of calls fail."""
+
+    chats: int = 200
+    per_chat: int = 5
+    fault_rate: float = 0.0
+    flood: int = 50
+    reload_articles: int = 40
+    long_question: bool = True
+    timeout: float = 900  # seconds to wait for every answer
+
+
+@dataclass
+class Sent:
+    """What the burst sent, to match the bot's replies against."""
+
+    started: float
+    asked: dict[tuple[int, int], tuple[str, float]] = field(default_factory=dict)  # (chat, message id) -> (question, at)
+    flood_ids: list[int] = field(default_factory=list)
+    long_message: dict | None = None
+
+
 def run_load(
     chats: int = 200,
     per_chat: int = 5,
@@ -177,6 +202,7 @@ def run_load(
     log: bool = True,
 ) -> LoadReport:
     """Run the burst against a fresh bot process; returns the report (the bot is stopped with SIGTERM)."""
+    burst = Burst(chats, per_chat, fault_rate, flood, reload_articles, long_question, timeout)
     say = (lambda message: print(message, file=sys.stderr, flush=True)) if log else (lambda message: None)
     with tempfile.TemporaryDirectory() as tmp, FakeTelegram(unique_message_ids=True) as fake:
         folder = folder or Path(tmp)
@@ -188,44 +214,70 @@ def run_load(
             fake.wait_for("getUpdates", timeout=STARTUP_TIMEOUT)
             fake.say("who signed the pact?", user={"id": 9000, "is_bot": False, "first_name": "Warm"})
             fake.wait_for("sendMessage", timeout=120)  # the first answer loads the models
-            return _burst(fake, process, bot_log, folder, chats, per_chat, fault_rate, flood, reload_articles,
-                          long_question, timeout, say)  # fmt: skip
+            return _burst(fake, process, bot_log, folder, burst, say)
         finally:
             if process.poll() is None:
                 process.kill()
                 process.wait()
 
 
-def _burst(fake, process, bot_log, folder, chats, per_chat, fault_rate, flood, reload_articles, long_question, timeout, say):
-    if fault_rate:
-        fake.inject_faults(fault_rate, ("sendMessage", "sendChatAction", "getUpdates"), FAULT_KINDS, seed=2026)
-    if reload_articles:
-        new_articles(folder / "corpus", reload_articles)
-    asked: dict[tuple[int, int], tuple[str, float]] = {}  # (chat, message id) -> (question, sent at)
-    users = [{"id": 100_000 + number, "is_bot": False, "first_name": f"Reader {number}"} for number in range(chats)]
-    say(f"burst: {chats} chats x {per_chat} questions, flood {flood}, fault rate {fault_rate:.0%}")
-    started = time.monotonic()
-    for turn in range(per_chat):
+def _burst(
+    fake: FakeTelegram, process: subprocess.Popen, bot_log: Path, folder: Path, burst: Burst, say: Callable[[str], None]
+) -> LoadReport:
+    """Send the burst, wait for the replies, count them, then stop the bot and check its exit code and log."""
+    sent = _send(fake, folder, burst, say)
+    probe_times = _wait_for_replies(fake, burst, sent)
+    time.sleep(2)  # a duplicate would arrive now
+    elapsed_end = time.monotonic()
+    with fake._lock:
+        calls = list(fake.calls)
+    replies_to, wrong_chat, errors = _replies_by_question(calls)
+    report = _count(sent, burst, replies_to, wrong_chat, errors, dict(fake.faults_injected), probe_times)
+    _add_reload_figures(report, calls, replies_to, probe_times, say)
+    report.peak_rss_mb = peak_rss_mb(process.pid)
+    process.send_signal(signal.SIGTERM)
+    report.exit_code = process.wait(60)
+    report.token_in_log = fake.token in bot_log.read_text(errors="replace")
+    say(f"burst finished in {elapsed_end - sent.started:.1f} s")
+    return report
+
+
+def _send(fake: FakeTelegram, folder: Path, burst: Burst, say: Callable[[str], None]) -> Sent:
+    """Every chat's questions at the same moment, then the flood, /reload and the long question."""
+    if burst.fault_rate:
+        fake.inject_faults(burst.fault_rate, ("sendMessage", "sendChatAction", "getUpdates"), FAULT_KINDS, seed=2026)
+    if burst.reload_articles:
+        new_articles(folder / "corpus", burst.reload_articles)
+    users = [{"id": 100_000 + number, "is_bot": False, "first_name": f"Reader {number}"} for number in range(burst.chats)]
+    say(f"burst: {burst.chats} chats x {burst.per_chat} questions, flood {burst.flood}, fault rate {burst.fault_rate:.0%}")
+    sent = Sent(started=time.monotonic())
+    for turn in range(burst.per_chat):
         for number, user in enumerate(users):
             question = QUESTIONS[(number + turn) % len(QUESTIONS)]
             message = fake.say(question, user=user)
-            asked[(user["id"], message["message_id"])] = (question, time.monotonic())
-    flood_ids = [fake.say(f"who signed the pact? ({number})", user=FLOODER)["message_id"] for number in range(flood)]
-    if reload_articles:
+            sent.asked[(user["id"], message["message_id"])] = (question, time.monotonic())
+    sent.flood_ids = [fake.say(f"who signed the pact? ({number})", user=FLOODER)["message_id"] for number in range(burst.flood)]
+    if burst.reload_articles:
         fake.say("/reload", user=ADMIN)
-    long_message = fake.say(("who signed the pact? " * 200)[:4096], user=LONG_ASKER) if long_question else None
+    if burst.long_question:
+        sent.long_message = fake.say(("who signed the pact? " * 200)[:4096], user=LONG_ASKER)
+    return sent
 
-    deadline = started + timeout
-    expected = len(asked) + flood + (1 if long_question else 0)
-    probes: list[float] = []
-    probe_times: list[tuple[float, float]] = []  # (sent, answered)
+
+def _wait_for_replies(fake: FakeTelegram, burst: Burst, sent: Sent) -> list[tuple[float, float]]:
+    """Wait until every question has a reply and /reload is done (or the timeout), probing the event loop with /about.
+
+    Returns each answered probe's (sent, answered) times.
+    """
+    deadline = sent.started + burst.timeout
+    expected = len(sent.asked) + burst.flood + (1 if burst.long_question else 0)
+    probe_times: list[tuple[float, float]] = []
     probe_sent: float | None = None
     while time.monotonic() < deadline:
         about = [
             call for call in fake.calls if call.ok and call.method == "sendMessage" and call.params["chat_id"] == PROBE["id"]
         ]
-        if probe_sent is not None and len(about) > len(probes):
-            probes.append(about[-1].at - probe_sent)
+        if probe_sent is not None and len(about) > len(probe_times):
             probe_times.append((probe_sent, about[-1].at))
             probe_sent = None
         if probe_sent is None or time.monotonic() - probe_sent > 30:
@@ -234,19 +286,19 @@ def _burst(fake, process, bot_log, folder, chats, per_chat, fault_rate, flood, r
         replies = [  # answers to the burst (not the warm-up's)
             call
             for call in fake.calls
-            if call.ok and call.method == "sendMessage" and call.params.get("reply_parameters") and call.at >= started
+            if call.ok and call.method == "sendMessage" and call.params.get("reply_parameters") and call.at >= sent.started
         ]
-        reloaded = not reload_articles or any(call.ok and call.method == "editMessageText" for call in fake.calls)
+        reloaded = not burst.reload_articles or any(call.ok and call.method == "editMessageText" for call in fake.calls)
         if len(replies) >= expected and reloaded:
             break
         time.sleep(0.2)
-    time.sleep(2)  # a duplicate would arrive now
-    elapsed_end = time.monotonic()
+    return probe_times
 
+
+def _replies_by_question(calls: list) -> tuple[dict[tuple[int, int], list], int, int]:
+    """The bot's replies by the (chat, message id) they answer; and how many went to a wrong chat or were errors."""
     replies_to: dict[tuple[int, int], list] = {}
     wrong_chat = errors = 0
-    with fake._lock:
-        calls = list(fake.calls)
     for call in calls:
         if not (call.ok and call.method == "sendMessage"):
             continue
@@ -259,52 +311,70 @@ def _burst(fake, process, bot_log, folder, chats, per_chat, fault_rate, flood, r
             wrong_chat += 1
             continue
         replies_to.setdefault((call.params["chat_id"], reply["message_id"]), []).append(call)
+    return replies_to, wrong_chat, errors
 
-    latencies, last_answer = [], started
-    for key, (_, sent_at) in asked.items():
+
+def _count(
+    sent: Sent,
+    burst: Burst,
+    replies_to: dict[tuple[int, int], list],
+    wrong_chat: int,
+    errors: int,
+    faults: dict[str, int],
+    probe_times: list[tuple[float, float]],
+) -> LoadReport:
+    """The report's counts and latencies: each question's replies, the flooder's, the long question's."""
+    latencies, last_answer = [], sent.started
+    for key, (_, sent_at) in sent.asked.items():
         answers = replies_to.get(key, [])
         if answers:
             latencies.append(answers[0].at - sent_at)
             last_answer = max(last_answer, answers[0].at)
-    counts = [len(replies_to.get(key, [])) for key in asked]
-    flood_texts = [replies_to.get((FLOODER["id"], message_id), []) for message_id in flood_ids]
+    counts = [len(replies_to.get(key, [])) for key in sent.asked]
+    flood_texts = [replies_to.get((FLOODER["id"], message_id), []) for message_id in sent.flood_ids]
     report = LoadReport(
-        questions=len(asked),
+        questions=len(sent.asked),
         answered=sum(1 for count in counts if count),
         lost=sum(1 for count in counts if count == 0),
         duplicated=sum(count - 1 for count in counts if count > 1),
         wrong_chat=wrong_chat,
         errors=errors,
-        seconds=max(last_answer - started, 1e-9),
+        seconds=max(last_answer - sent.started, 1e-9),
         latencies=latencies,
-        flood_sent=flood,
+        flood_sent=burst.flood,
         flood_answered=sum(1 for texts in flood_texts if len(texts) == 1 and not texts[0].result["text"].startswith(WAIT_PREFIX)),
         flood_told_to_wait=sum(1 for texts in flood_texts if len(texts) == 1 and texts[0].result["text"].startswith(WAIT_PREFIX)),
-        faults=dict(fake.faults_injected),
-        probe_latencies=probes,
+        faults=faults,
+        probe_latencies=[answered - asked for asked, answered in probe_times],
     )
-    if long_message is not None:
-        report.long_question_answered = len(replies_to.get((LONG_ASKER["id"], long_message["message_id"]), [])) == 1
+    if sent.long_message is not None:
+        report.long_question_answered = len(replies_to.get((LONG_ASKER["id"], sent.long_message["message_id"]), [])) == 1
+    return report
+
+
+def _add_reload_figures(
+    report: LoadReport,
+    calls: list,
+    replies_to: dict[tuple[int, int], list],
+    probe_times: list[tuple[float, float]],
+    say: Callable[[str], None],
+) -> None:
+    """How long /reload took, and how answers and /about probes kept flowing while it rebuilt."""
     rebuilding = [call for call in calls if call.ok and call.method == "sendMessage" and call.params["chat_id"] == ADMIN["id"]]
     reloaded = [call for call in calls if call.ok and call.method == "editMessageText" and call.params["chat_id"] == ADMIN["id"]]
-    if rebuilding and reloaded:
-        begin, end = rebuilding[0].at, reloaded[0].at
-        report.reload_seconds = end - begin
-        during = sorted(calls[0].at for calls in replies_to.values() if begin <= calls[0].at <= end)
-        report.answers_during_reload = len(during)
-        marks = [begin, *during, end]
-        report.longest_gap_during_reload = max(later - earlier for earlier, later in itertools.pairwise(marks))
-        overlapping = [answered - sent for sent, answered in probe_times if sent <= end and answered >= begin]
-        report.probe_max_during_reload = max(overlapping, default=None)
-        report.reload_ok = reloaded[-1].result["text"].startswith("Reloaded.")
-        if not report.reload_ok:
-            say(f"reload did not succeed: {reloaded[-1].result['text']}")
-    report.peak_rss_mb = peak_rss_mb(process.pid)
-    process.send_signal(signal.SIGTERM)
-    report.exit_code = process.wait(60)
-    report.token_in_log = fake.token in bot_log.read_text(errors="replace")
-    say(f"burst finished in {elapsed_end - started:.1f} s")
-    return report
+    if not (rebuilding and reloaded):
+        return
+    begin, end = rebuilding[0].at, reloaded[0].at
+    report.reload_seconds = end - begin
+    during = sorted(replies[0].at for replies in replies_to.values() if begin <= replies[0].at <= end)
+    report.answers_during_reload = len(during)
+    marks = [begin, *during, end]
+    report.longest_gap_during_reload = max(later - earlier for earlier, later in itertools.pairwise(marks))
+    overlapping = [answered - sent for sent, answered in probe_times if sent <= end and answered >= begin]
+    report.probe_max_during_reload = max(overlapping, default=None)
+    report.reload_ok = reloaded[-1].result["text"].startswith("Reloaded.")
+    if not report.reload_ok:
+        say(f"reload did not succeed: {reloaded[-1].result['text']}")
 
 
 def main() -> int:

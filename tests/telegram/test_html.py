@@ -10,7 +10,7 @@ import datetime as dt
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.telegram_render import (
+from bot.telegram.html import (
     MESSAGE_LIMIT,
     about_html,
     answer_messages,
@@ -23,7 +23,7 @@ from bot.telegram_render import (
     visible_length,
 )
 from embeddings import Answer, ArticleSummary, IndexInfo, Source
-from tests.fake_telegram_api import TelegramHTML
+from tests.telegram.fake_api import TelegramHTML
 
 
 def source(quote: str, highlight: tuple[int, int] | None = None, **fields: object) -> Source:

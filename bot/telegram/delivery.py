@@ -4,26 +4,29 @@ python-telegram-bot's AIORateLimiter already waits out Telegram's flood limits (
 retry a 5xx reply, a timeout or a dropped connection, so RetryingRateLimiter adds that, with exponential backoff.
 Telegram refusing a message ("can't parse entities", "message is too long") is not worth retrying as is: the
 message goes out again as plain text, cut smaller when it was too long. Either way the user gets the answer once.
+While the engine works, `typing()` keeps "typing…" showing in the chat.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup, Message, ReplyParameters
-from telegram.constants import ParseMode
-from telegram.error import BadRequest, NetworkError
+from telegram import Bot, Chat, InlineKeyboardMarkup, Message, ReplyParameters
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter
 
-from bot.telegram_render import MESSAGE_LIMIT, text_pieces, visible_text
+from bot.telegram.html import MESSAGE_LIMIT, text_pieces, visible_text
 
 logger = logging.getLogger(__name__)
 
 NETWORK_RETRIES = 4  # 0.5 + 1 + 2 + 4 seconds of backoff: rides out a short outage
 FLOOD_RETRIES = 3  # AIORateLimiter's retries after a 429, each waiting what Telegram asked
+TYPING_REFRESH = 4.5  # Telegram shows "typing…" for 5 seconds per sendChatAction
 
 
 class RetryingRateLimiter(AIORateLimiter):
@@ -126,3 +129,20 @@ async def send_messages(
         last = number == len(texts)
         sent += await send_html(bot, chat_id, text, reply_to if number == 1 else None, keyboard if last else None)
     return sent
+
+
+@contextlib.asynccontextmanager
+async def typing(chat: Chat) -> AsyncIterator[None]:
+    """Show "typing…" in the chat until the block ends."""
+
+    async def keep_typing() -> None:
+        while True:
+            with contextlib.suppress(TelegramError):
+                await chat.send_action(ChatAction.TYPING)
+            await asyncio.sleep(TYPING_REFRESH)
+
+    task = asyncio.create_task(keep_typing())
+    try:
+        yield
+    finally:
+        task.cancel()

@@ -1,0 +1,138 @@
+"""The bot assembled and run: build_application() wires every handler in one place; run() serves Telegram."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Callable
+from urllib.parse import urlparse
+
+from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
+from telegram.error import InvalidToken, NetworkError, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    Defaults,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from bot.session import open_engine
+from bot.telegram import buttons, handlers
+from bot.telegram.access import QuestionLimit
+from bot.telegram.config import TelegramConfig
+from bot.telegram.delivery import RetryingRateLimiter
+from bot.telegram.feedback import FeedbackStore
+from bot.telegram.html import plural
+from bot.telegram.state import CONTEXT_TYPES, BotServices
+from embeddings import Engine, Settings
+
+logger = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+COMMANDS = [
+    BotCommand("help", "what I know and how to ask"),
+    BotCommand("sources", "the articles I can quote"),
+    BotCommand("about", "index size, model and build time"),
+]
+ADMIN_COMMANDS = [*COMMANDS, BotCommand("reload", "rebuild the index from the corpus")]
+
+
+async def set_commands(application: Application) -> None:
+    """Publish the command menu; admins also see /reload in their private chat."""
+    await application.bot.set_my_commands(COMMANDS)
+    for admin in application.bot_data.services.config.admin_ids:
+        try:
+            await application.bot.set_my_commands(ADMIN_COMMANDS, scope=BotCommandScopeChat(admin))
+        except TelegramError as error:  # the admin has not opened a chat with the bot yet
+            logger.warning("Could not show /reload to admin %s: %s", admin, error)
+
+
+def _builder(config: TelegramConfig, timeout: float | None) -> ApplicationBuilder:
+    """python-telegram-bot's builder: the Bot API address, concurrent updates, retries, no link previews."""
+    builder = ApplicationBuilder()
+    if timeout is not None:
+        builder = builder.connect_timeout(timeout).read_timeout(timeout).write_timeout(timeout).pool_timeout(timeout)
+        builder = builder.get_updates_read_timeout(timeout)
+    return (
+        builder.token(config.token)
+        .base_url(f"{config.api_base_url}/bot")
+        .base_file_url(f"{config.api_base_url}/file/bot")
+        .concurrent_updates(True)
+        .rate_limiter(RetryingRateLimiter())
+        .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .context_types(CONTEXT_TYPES)
+        .post_init(set_commands)
+    )
+
+
+def _add_handlers(application: Application) -> None:
+    """Every update goes through the allow-list first, then to the one handler for what the user did; errors to on_error."""
+    application.add_handler(TypeHandler(Update, handlers.check_access), group=-1)
+    application.add_handler(CommandHandler(["start", "help"], handlers.show_help))
+    application.add_handler(CommandHandler("sources", handlers.list_sources))
+    application.add_handler(CommandHandler("about", handlers.show_about))
+    application.add_handler(CommandHandler("reload", handlers.reload_index))
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, handlers.answer_question)
+    )
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND & filters.ChatType.PRIVATE, handlers.unknown_command)
+    )
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.hint_text_only)
+    )
+    application.add_handler(CallbackQueryHandler(handlers.show_more_sources, pattern=buttons.MORE_PATTERN))
+    application.add_handler(CallbackQueryHandler(handlers.record_vote, pattern=buttons.VOTE_PATTERN))
+    application.add_handler(CallbackQueryHandler(handlers.stale_button))
+    application.add_error_handler(handlers.on_error)
+
+
+def build_application(
+    engine: Engine, config: TelegramConfig, feedback: FeedbackStore | None = None, timeout: float | None = None
+) -> Application:
+    """The bot with all its handlers, talking to the Bot API at `config.api_base_url`.
+
+    `timeout` (seconds) overrides python-telegram-bot's network timeouts (5 s), e.g. for tests of a hung API.
+    """
+    application = _builder(config, timeout).build()
+    application.bot_data.services = BotServices(
+        engine,
+        config,
+        feedback or FeedbackStore(config.feedback_file, key=config.token.encode()),
+        QuestionLimit(config.questions_per_minute),
+    )
+    _add_handlers(application)
+    return application
+
+
+def run(settings: Settings, config: TelegramConfig, log: Callable[[str], None] = logger.info) -> int:
+    """Build or update the index, then serve Telegram by long polling or, with a webhook url, as a webhook server."""
+    engine = open_engine(settings, log=log)
+    info = engine.info()
+    application = build_application(engine, config)
+    try:
+        if config.webhook_url:
+            log(f"Answering about {plural(info.articles, 'article')}; webhook server on {config.listen}:{config.port}")
+            application.run_webhook(
+                listen=config.listen,
+                port=config.port,
+                url_path=urlparse(config.webhook_url).path.lstrip("/"),
+                webhook_url=config.webhook_url,
+                secret_token=config.secret or secrets.token_urlsafe(32),
+                allowed_updates=ALLOWED_UPDATES,
+            )
+        else:
+            log(f"Answering about {plural(info.articles, 'article')}; polling Telegram for messages (Ctrl-C to stop)")
+            application.run_polling(allowed_updates=ALLOWED_UPDATES)
+    except InvalidToken:
+        logger.error("Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN")
+        return 2
+    except NetworkError as error:
+        logger.error("Cannot reach the Bot API at %s: %s", config.api_base_url, error)
+        return 2
+    log("Stopped.")
+    return 0

@@ -1,0 +1,88 @@
+"""What the bot keeps between updates, typed: each chat's recent answers and questions, and the shared services.
+
+python-telegram-bot makes `context.chat_data` a ChatData per chat and `context.bot_data` one BotData
+(CONTEXT_TYPES, given to the ApplicationBuilder), so handlers read attributes instead of string keys.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from telegram.ext import CallbackContext, ContextTypes, ExtBot
+
+from bot.telegram import buttons
+from bot.telegram.access import QuestionLimit
+from bot.telegram.config import TelegramConfig
+from bot.telegram.feedback import FeedbackStore
+from embeddings import Answer, Engine
+
+ANSWERS_KEPT = 20  # per chat: the answers whose buttons still work
+HISTORY_KEPT = 5  # per chat: earlier questions, for follow-ups
+
+
+@dataclass
+class RecentAnswer:
+    """An answer whose "More sources" and vote buttons are still live."""
+
+    answer: Answer
+    shown: int
+    vote: str | None = None
+
+
+@dataclass
+class ChatData:
+    """One chat's memory (`context.chat_data`): the answers whose buttons still work, and the earlier questions."""
+
+    answers: OrderedDict[str, RecentAnswer] = field(default_factory=OrderedDict)
+    history: list[str] = field(default_factory=list)
+
+    def remember(self, answer: Answer, shown: int) -> str:
+        """Keep the answer for its buttons (the last ANSWERS_KEPT); returns the key the buttons carry."""
+        key = buttons.new_key()
+        self.answers[key] = RecentAnswer(answer, shown)
+        while len(self.answers) > ANSWERS_KEPT:
+            self.answers.popitem(last=False)
+        return key
+
+    def recent(self, key: str) -> RecentAnswer | None:
+        """The answer a button's key names, or None once it has been forgotten."""
+        return self.answers.get(key)
+
+    def asked(self, question: str) -> None:
+        """Note a question as context for the follow-ups after it (the last HISTORY_KEPT are kept)."""
+        self.history.append(question)
+        del self.history[:-HISTORY_KEPT]
+
+
+@dataclass
+class BotServices:
+    """What the handlers share: the engine, the settings, the feedback file and the limits."""
+
+    engine: Engine
+    config: TelegramConfig
+    feedback: FeedbackStore
+    limit: QuestionLimit
+    reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    # Rebuilds get their own thread: in a burst they would otherwise queue behind every waiting question.
+    rebuilder: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="rebuild"))
+    refused: set[int] = field(default_factory=set)  # users already told they may not ask
+
+
+class BotData:
+    """The bot's shared data (`context.bot_data`): the services, set by build_application() before the bot starts."""
+
+    services: BotServices
+
+
+class BotContext(CallbackContext[ExtBot, dict, ChatData, BotData]):
+    """The context every handler gets: `chat_data` is a ChatData, `bot_data` a BotData."""
+
+    @property
+    def services(self) -> BotServices:
+        return self.bot_data.services
+
+
+CONTEXT_TYPES = ContextTypes(context=BotContext, chat_data=ChatData, bot_data=BotData)
