@@ -11,7 +11,7 @@ from bot.console import run_console
 from bot.render import render_text, to_json
 from bot.session import open_engine
 from bot.telegram.cli import add_telegram_command  # flags and config only: python-telegram-bot loads when the bot starts
-from embeddings import CorpusMissing, EmptyCorpus, Engine, IndexNotReady, ModelUnavailable, Settings, write_failure
+from embeddings import Engine, NewsQAError, Settings, write_failure
 
 EMPTY_QUESTION_HINT = 'Please ask a question, e.g. "who signed the pact?"'
 
@@ -78,7 +78,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "console":
             return run_console(engine, args.top or settings.top_k)
         return run_ask(engine, args)
-    except (CorpusMissing, EmptyCorpus, IndexNotReady, ModelUnavailable) as error:
+    except NewsQAError as error:  # a missing or empty corpus, an unusable index, the model gone: the message says what to do
         print(f"error: {error}", file=sys.stderr)
         return 2
     except BrokenPipeError:

@@ -24,7 +24,7 @@ def open_engine(
     Questions are embedded by the light ONNX encoder once a build has exported it, so no torch import
     happens here on an index that is up to date; `mode` picks the Engine's pipeline (None: its default).
 
-    Raises the engine's own exceptions (CorpusMissing, EmptyCorpus, IndexNotReady, ModelUnavailable)
+    Raises a NewsQAError (CorpusMissing, EmptyCorpus, IndexNotReady, ModelUnavailable, ...)
     whose messages tell the user what to do.
     """
     quiet_model_loading()

@@ -10,11 +10,11 @@ import os
 import sys
 from collections.abc import Sequence
 
+from embeddings.errors import NewsQAError
 from embeddings.evaluation.evaluate import add_evaluate_command
-from embeddings.index.builder import EmptyCorpus, build_index
-from embeddings.index.store import IndexNotReady, write_failure
-from embeddings.ingest.corpus import CorpusMissing
-from embeddings.models.encoder import ModelUnavailable, load_encoder
+from embeddings.index.builder import build_index
+from embeddings.index.store import write_failure
+from embeddings.models.encoder import load_encoder
 from embeddings.settings import Settings
 
 
@@ -51,7 +51,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             exact_max_rows=settings.exact_max_rows,
             nprobe=settings.nprobe,
         )
-    except (CorpusMissing, EmptyCorpus, IndexNotReady, ModelUnavailable) as error:
+    except NewsQAError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
     except OSError as error:  # a full disk or a read-only folder while building: say so, no traceback
