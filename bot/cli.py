@@ -11,7 +11,7 @@ from bot.console import run_console
 from bot.render import render_text, to_json
 from bot.session import open_engine
 from bot.telegram.cli import add_telegram_command  # flags and config only: python-telegram-bot loads when the bot starts
-from embeddings import Engine, NewsQAError, Settings, write_failure
+from embeddings import DEFAULT_TOP_K, Engine, NewsQAError, Settings, write_failure
 
 EMPTY_QUESTION_HINT = 'Please ask a question, e.g. "who signed the pact?"'
 
@@ -30,12 +30,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     console = commands.add_parser("console", help="interactive questions in the terminal")
     _add_index_options(console)
-    console.add_argument("--top", type=int, metavar="K", help="sources per answer (default 3)")
+    console.add_argument("--top", type=int, metavar="K", help=f"sources per answer (default {DEFAULT_TOP_K})")
 
     ask = commands.add_parser("ask", help="answer one question (or one per line on stdin) and exit")
     _add_index_options(ask)
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
-    ask.add_argument("--top", type=int, metavar="K", help="sources per answer (default 3)")
+    ask.add_argument("--top", type=int, metavar="K", help=f"sources per answer (default {DEFAULT_TOP_K})")
     ask.add_argument("question", nargs="*", help="the question; read from stdin, one per line, when omitted")
 
     add_telegram_command(commands, _add_index_options)

@@ -18,9 +18,10 @@ from embeddings.ingest.corpus import CorpusMissing
 from embeddings.models.encoder import Encoder, ModelUnavailable, load_encoder
 from embeddings.qa.engine import ArticleSummary, EmptyQuestion, Engine
 from embeddings.qa.results import Answer, Source
-from embeddings.settings import Settings
+from embeddings.settings import DEFAULT_TOP_K, Settings
 
 __all__ = [
+    "DEFAULT_TOP_K",
     "Answer",
     "ArticleSummary",
     "BuildReport",

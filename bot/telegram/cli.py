@@ -8,7 +8,7 @@ import sys
 from collections.abc import Callable
 
 from bot.telegram.config import ConfigError, TelegramConfig, from_environment
-from embeddings import Settings
+from embeddings import DEFAULT_TOP_K, Settings
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -70,7 +70,9 @@ def add_telegram_command(
         "TELEGRAM_ADMIN_IDS (user ids) may run /reload.",
     )
     add_index_options(telegram)
-    telegram.add_argument("--top", type=int, metavar="K", help="sources per answer; 'More sources' shows K more (default 3)")
+    telegram.add_argument(
+        "--top", type=int, metavar="K", help=f"sources per answer; 'More sources' shows K more (default {DEFAULT_TOP_K})"
+    )
     telegram.add_argument(
         "--api-base-url", metavar="URL", help="Bot API server (default https://api.telegram.org, env TELEGRAM_API_BASE_URL)"
     )

@@ -8,9 +8,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
+from embeddings import DEFAULT_TOP_K
+
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
 DEFAULT_QUESTIONS_PER_MINUTE = 10
-DEFAULT_SOURCES_PER_PAGE = 3
 SOURCE_PAGES = 3  # "More sources" pages through up to this many pages of sources
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
@@ -33,7 +34,7 @@ class TelegramConfig:
     allowed_ids: frozenset[int] = frozenset()
     admin_ids: frozenset[int] = frozenset()
     questions_per_minute: int = DEFAULT_QUESTIONS_PER_MINUTE
-    sources_per_page: int = DEFAULT_SOURCES_PER_PAGE
+    sources_per_page: int = DEFAULT_TOP_K  # the engine's default number of sources
     webhook_url: str | None = None
     listen: str = "127.0.0.1"
     port: int = 8443
@@ -99,7 +100,7 @@ def load_config(
         allowed_ids=parse_ids(env.get("TELEGRAM_ALLOWED_IDS"), "TELEGRAM_ALLOWED_IDS"),
         admin_ids=parse_ids(env.get("TELEGRAM_ADMIN_IDS"), "TELEGRAM_ADMIN_IDS"),
         questions_per_minute=limit,
-        sources_per_page=sources_per_page or DEFAULT_SOURCES_PER_PAGE,
+        sources_per_page=sources_per_page or DEFAULT_TOP_K,
         webhook_url=webhook_url,
         listen=listen or "127.0.0.1",
         port=port or 8443,
