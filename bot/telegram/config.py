@@ -75,7 +75,12 @@ def load_config(
     port: int | None = None,
     secret: str | None = None,
 ) -> TelegramConfig:
-    """Flags first, then the environment (TELEGRAM_*), then defaults. Raises ConfigError with a fix."""
+    """Flags first, then the environment, then defaults. Raises ConfigError with a fix.
+
+    The environment: TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL, TELEGRAM_ALLOWED_IDS, TELEGRAM_ADMIN_IDS,
+    TELEGRAM_QUESTIONS_PER_MINUTE, TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_SECRET, and NEWSQA_FEEDBACK (the feedback
+    file; default feedback.jsonl beside the index).
+    """
     token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
     if not token:
         raise ConfigError("set TELEGRAM_BOT_TOKEN to the token @BotFather gave you (see docs/telegram.md)")
