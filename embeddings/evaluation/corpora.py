@@ -12,6 +12,7 @@ from embeddings.evaluation.realtimeqa import write_corpus
 from embeddings.index.builder import build_index
 from embeddings.ingest.corpus import CorpusMissing
 from embeddings.models.encoder import Encoder
+from embeddings.settings import Settings
 
 
 def corpus_folder(corpus: Path, scratch: Path) -> Path:
@@ -55,11 +56,18 @@ def removed_by(titles: Collection[str] = (), urls: Collection[str] = ()) -> Call
 
 
 def heldout_index(
-    corpus: Path, index: Path, removed: Callable[[dict], bool], count: int, encoder: Encoder, scratch: Path
+    corpus: Path,
+    index: Path,
+    removed: Callable[[dict], bool],
+    count: int,
+    encoder: Encoder,
+    scratch: Path,
+    settings: Settings,
 ) -> Path:
     """An index of the corpus without the `removed` articles, built from a copy of the full index.
 
-    The copy lets the incremental build reuse every vector, so no passage is embedded twice.
+    The copy lets the incremental build reuse every vector, so no passage is embedded twice; `settings` gives the
+    build's exact_max_rows and nprobe.
     """
     folder = scratch / "heldout-corpus"
     shutil.rmtree(folder, ignore_errors=True)
@@ -75,5 +83,5 @@ def heldout_index(
     heldout = Path(f"{index}-heldout-{count}")
     if not heldout.exists():
         shutil.copytree(index, heldout, ignore=shutil.ignore_patterns(".build.lock"))
-    build_index(folder, heldout, encoder)
+    build_index(folder, heldout, encoder, exact_max_rows=settings.exact_max_rows, nprobe=settings.nprobe)
     return heldout

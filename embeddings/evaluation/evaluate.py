@@ -123,20 +123,27 @@ def _evaluate(args: argparse.Namespace, layout: str, articles: Path | None, scra
     if "all" in modes:
         modes = list(MODES)
     index_dir = args.index or scratch / "index"
-    encoder = load_encoder(settings.model)
+    encoder = load_encoder(settings.model, precision=settings.precision, cache_dir=settings.cache)
     if layout == REALTIMEQA:
         corpus, corpus_source = realtimeqa_corpus(
             args.questions, args.corpus, index_dir, DEFAULT_OTHERS if args.others is None else args.others
         )
     else:
         corpus, corpus_source = corpus_folder(args.corpus, scratch), args.corpus
-    build_index(corpus, index_dir, encoder, progress=sys.stderr.isatty())
+    build_index(
+        corpus,
+        index_dir,
+        encoder,
+        progress=sys.stderr.isatty(),
+        exact_max_rows=settings.exact_max_rows,
+        nprobe=settings.nprobe,
+    )
     items, heldout_items, removed = _select_items(args, layout, articles)
     heldout_dir = None
     if removed:
         drop = removed_by(urls=removed) if layout == REALTIMEQA else removed_by(titles=squad_titles(articles, removed))
-        heldout_dir = heldout_index(corpus_source, index_dir, drop, len(removed), encoder, scratch)
-    run_settings = Settings(corpus=corpus, index=index_dir, model=settings.model, top_k=1)
+        heldout_dir = heldout_index(corpus_source, index_dir, drop, len(removed), encoder, scratch, settings)
+    run_settings = replace(settings, corpus=corpus, index=index_dir, top_k=1)
     golds = gold_rows(open_index(index_dir), items)
     reports = []
     for mode in modes:

@@ -156,3 +156,28 @@ def test_the_table_adds_the_answer_columns_after_the_existing_ones(qa, capsys):
     header, _rule, row = capsys.readouterr().out.splitlines()
     assert header.index("p95 ms") < header.index("answer EM") < header.index("top-1 source has answer")
     assert header.count("|") == row.count("|") == 18
+
+
+def test_the_build_settings_from_the_environment_reach_the_encoder_and_every_build(qa, tmp_path, capsys, monkeypatch):
+    import embeddings.evaluation.corpora as corpora
+    import embeddings.evaluation.evaluate as evaluate
+    from tests.conftest import WordHashEncoder
+
+    monkeypatch.setenv("NEWSQA_PRECISION", "fp32")
+    monkeypatch.setenv("NEWSQA_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("NEWSQA_EXACT_MAX_ROWS", "1234")
+    monkeypatch.setenv("NEWSQA_NPROBE", "7")
+    loaded, builds = [], []
+    monkeypatch.setattr(evaluate, "load_encoder", lambda *args, **kwargs: loaded.append(kwargs) or WordHashEncoder())
+    real_build = evaluate.build_index
+
+    def recording_build(*args, **kwargs):
+        builds.append((kwargs["exact_max_rows"], kwargs["nprobe"]))
+        return real_build(*args, **kwargs)
+
+    monkeypatch.setattr(evaluate, "build_index", recording_build)
+    monkeypatch.setattr(corpora, "build_index", recording_build)
+    args = ["--questions", str(qa / "questions.jsonl"), "--corpus", str(qa / "articles.jsonl"), "--mode", "bm25"]
+    run_json(capsys, *args, "--index", str(tmp_path / "index"), "--heldout", "1", "--retrieval-only")
+    assert loaded == [{"precision": "fp32", "cache_dir": tmp_path / "cache"}]
+    assert builds == [(1234, 7), (1234, 7)]  # the index and its held-out copy
