@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 from benchmarks.corpus_subset import write_subset
-from embeddings.index.builder import _passage_text
+from embeddings.index.builder import passage_texts
 from embeddings.ingest.corpus import scan
 from embeddings.ingest.parsing import parse_bytes
 from embeddings.ingest.passages import split_passages
@@ -31,7 +31,7 @@ def dense_texts(corpus: Path) -> list[str]:
     for file in scan(corpus):
         data, _ = file.read()
         for article in parse_bytes(data, file.name, lambda problem: None):
-            texts.extend(_passage_text(article.title, p.heading, p.text)[0] for p in split_passages(article))
+            texts.extend(passage_texts(article.title, p.heading, p.text)[0] for p in split_passages(article))
     return texts
 
 

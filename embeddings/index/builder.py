@@ -128,8 +128,11 @@ def is_stale(corpus_dir: Path, index: StoredIndex, model: str) -> bool:
     return False
 
 
-def _passage_text(title: str, heading: str | None, text: str) -> tuple[str, str]:
-    """What the encoder and BM25 see for a passage: the heading gives context; BM25 also gets the title."""
+def passage_texts(title: str, heading: str | None, text: str) -> tuple[str, str]:
+    """What the encoder and BM25 see for a passage: (the text embedded, the text BM25 indexes).
+
+    The heading gives the passage context in both; BM25 also gets the article's title.
+    """
     dense = f"{heading}\n{text}" if heading else text
     return dense, f"{title}\n{dense}"
 
@@ -235,7 +238,7 @@ class _Layout:
         for passage in self.prior_passages.get(old.id, []):
             row = len(self.passages)
             self.passages.append(PassageRecord(row, article_id, passage.paragraph, passage.heading, passage.text))
-            self.lexical_texts.append(_passage_text(old.title, passage.heading, passage.text)[1])
+            self.lexical_texts.append(passage_texts(old.title, passage.heading, passage.text)[1])
             self.reused_rows.append(row)
             self.old_rows.append(passage.row)
         self.articles.append(ArticleRecord(article_id, source_id, old.key, path, old.title, old.outlet, old.date, old.url))
@@ -250,7 +253,7 @@ class _Layout:
         for passage in split_passages(article):
             row = len(self.passages)
             self.passages.append(PassageRecord(row, article_id, passage.paragraph, passage.heading, passage.text))
-            dense_text, lexical_text = _passage_text(article.title, passage.heading, passage.text)
+            dense_text, lexical_text = passage_texts(article.title, passage.heading, passage.text)
             self.lexical_texts.append(lexical_text)
             self.to_embed.append(dense_text)
             self.to_embed_rows.append(row)
