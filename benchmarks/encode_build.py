@@ -30,8 +30,7 @@ def encode_rates(report: Report, settings: Settings, texts: list[str], precision
     if precision == "fp32":
         report.line("encode", f"fp32 {fp32_rate:.1f} passages/s on {len(texts)} passages", fp32_rate=fp32_rate)
         return fp32_rate, reference
-    fast = load_encoder(settings.model, precision=precision, cache_dir=settings.cache)
-    fast._model = fp32._model  # the same weights; only the autocast differs
+    fast = fp32.with_precision(precision)  # the same weights; only the autocast differs
     fast.encode_bulk(texts[:8])
     started = time.perf_counter()
     vectors = fast.encode_bulk(texts)

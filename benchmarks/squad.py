@@ -74,8 +74,7 @@ def measure_recall(
     gold_of_row = [(articles[p.article_id], p.paragraph) for p in rows]
     fast = np.asarray(index.vectors, dtype=np.float32)
     texts = [p.text for p in rows]
-    fp32 = load_encoder(encoder.name, precision="fp32", cache_dir=settings.cache)
-    fp32._model = encoder._model
+    fp32 = encoder.with_precision("fp32")
     reference = fp32.encode_bulk(texts)
     light = encoder.light()
     question_vectors = np.concatenate(

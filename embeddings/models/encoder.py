@@ -120,6 +120,15 @@ class Encoder:
                     export_onnx(self._model, folder)
         return self._model
 
+    def with_precision(self, precision: str) -> Encoder:
+        """The same model at another bulk precision, sharing this encoder's weights (loaded now if they were not).
+
+        For comparing precisions without loading the model twice: only the autocast differs between the two.
+        """
+        other = Encoder(self.name, batch_size=self.batch_size, precision=precision, cache_dir=self._cache_setting)
+        other._model = self._load()
+        return other
+
     def encode_bulk(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         """Normalized rows from the torch model at the chosen precision (sorted by length, big batches)."""
         import torch

@@ -65,11 +65,18 @@ def test_a_damaged_export_falls_back_to_torch(exported, tmp_path):
     assert float(vector @ encoder.encode_bulk(["Who signed the pact?"])[0]) >= 0.999
 
 
+def test_another_precision_shares_the_loaded_weights(exported):
+    encoder, _ = exported
+    fp32, bf16 = encoder.with_precision("fp32"), encoder.with_precision("bf16")
+    assert fp32._load() is encoder._load() and bf16._load() is encoder._load()
+    assert (fp32.name, fp32.precision, bf16.precision) == (encoder.name, "fp32", "bf16")
+    assert np.allclose(fp32.encode_bulk(TEXTS), encoder.encode_bulk(TEXTS), atol=1e-6)
+
+
 @pytest.mark.skipif(not native_bf16(), reason="this CPU has no native bf16")
 def test_bf16_build_vectors_match_fp32(exported):
     encoder, _ = exported
-    fast = Encoder(DEFAULT_MODEL, precision="bf16", cache_dir=False)
-    fast._model = encoder._load()
+    fast = encoder.with_precision("bf16")
     cosines = np.sum(fast.encode_bulk(TEXTS) * encoder.encode_bulk(TEXTS), axis=1)
     assert cosines.min() >= 0.999
 
