@@ -17,6 +17,7 @@ from embeddings.index.builder import build_index
 from embeddings.ingest.corpus import scan
 from embeddings.ingest.parsing import parse_bytes
 from embeddings.models.encoder import Encoder, load_encoder
+from embeddings.models.vectors import normalize
 from embeddings.settings import Settings
 
 
@@ -151,7 +152,7 @@ class _ShapeEncoder(Encoder):
 
     def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
         vectors = self._random.standard_normal((len(texts), self._dimension)).astype(np.float32)
-        return vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
+        return normalize(vectors)
 
 
 def measure_random_build(report: Report, settings: Settings, dimension: int) -> None:

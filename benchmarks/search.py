@@ -15,6 +15,7 @@ from benchmarks.report import Report, peak_rss_mib, percentiles, show_ms, timed
 from embeddings.index.dense import build_dense_index, describe, index_kind, search_dense
 from embeddings.index.store import open_index
 from embeddings.models.encoder import Encoder
+from embeddings.models.vectors import normalize
 from embeddings.settings import Settings
 
 
@@ -101,7 +102,7 @@ def _scaled_vectors(index_dir: Path, rows: int) -> np.ndarray:
     for start in range(0, rows, len(real)):
         block = real[: min(len(real), rows - start)]
         noisy = block + rng.normal(0, 0.02, block.shape).astype(np.float32) if start else block
-        vectors[start : start + len(block)] = noisy / np.linalg.norm(noisy, axis=1, keepdims=True)
+        vectors[start : start + len(block)] = normalize(noisy)
     return vectors
 
 
