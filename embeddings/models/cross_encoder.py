@@ -78,7 +78,3 @@ class CrossEncoder:
         for i, value in scores:
             result[i] = value
         return result
-
-    def probabilities(self, question: str, passages: Sequence[str]) -> np.ndarray:
-        """The scores as 0..1 probabilities that the passage answers the question (sigmoid of the logits)."""
-        return 1.0 / (1.0 + np.exp(-self.score(question, passages)))
