@@ -1,5 +1,5 @@
-"""From ranked passages to the sources we quote: no near-duplicates, one passage per article first, newest first
-among equals when the question asks for the latest news."""
+"""From ranked passages to the sources we quote: no near-duplicates, another article first only among equals,
+newest first among equals when the question asks for the latest news."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from embeddings.qa.results import Source
 
 NEAR_DUPLICATE = 0.8  # word-trigram Jaccard at or above which two passages count as the same text (wire copy)
 NEWS_TIE = 0.05  # final scores this close to the best count as a tie that recency may break
+ARTICLE_TIE = 0.05  # scores this close count as a tie that another article's passage may win
 _RECENT = re.compile(r"\b(latest|recent|recently|newest|last|current|currently|now|today|this week|so far)\b", re.I)
 _WORD = re.compile(r"\w+")
 
@@ -47,13 +48,7 @@ def newest_first_among_ties(ranked: Sequence[Scored], dates: dict[int, str | Non
     return tied + rest
 
 
-def choose_sources(index: StoredIndex, ranked: Sequence[Scored], top_k: int, question: str) -> list[Source]:
-    """Up to top_k sources, best first: near-duplicate passages dropped, at most one per article unless fewer
-    articles than top_k are relevant (then further passages of the same articles fill in)."""
-    passages = {p.row: p for p in index.passages([item.row for item in ranked])}
-    articles = {a.id: a for a in index.articles(sorted({p.article_id for p in passages.values()}))}
-    if asks_for_recent(question):
-        ranked = newest_first_among_ties(ranked, {row: articles[p.article_id].date for row, p in passages.items()})
+def _without_near_duplicates(ranked: Sequence[Scored], passages: dict) -> list[Scored]:
     kept: list[Scored] = []
     seen: list[frozenset] = []
     for item in ranked:
@@ -62,33 +57,57 @@ def choose_sources(index: StoredIndex, ranked: Sequence[Scored], top_k: int, que
             continue
         seen.append(fingerprint)
         kept.append(item)
-    first_per_article: list[Scored] = []
-    used_articles: set[int] = set()
-    for item in kept:
-        article_id = passages[item.row].article_id
-        if article_id not in used_articles:
-            used_articles.add(article_id)
-            first_per_article.append(item)
-    chosen = first_per_article[:top_k]
-    if len(chosen) < top_k:
-        chosen_rows = {item.row for item in chosen}
-        chosen += [item for item in kept if item.row not in chosen_rows][: top_k - len(chosen)]
-        chosen.sort(key=lambda item: kept.index(item))
-    sources = []
-    for item in chosen:
-        passage = passages[item.row]
-        article = articles[passage.article_id]
-        sources.append(
-            Source(
-                title=article.title,
-                outlet=article.outlet,
-                date=article.date,
-                url=article.url,
-                path=article.path,
-                paragraph=passage.paragraph,
-                quote=passage.text,
-                score=float(item.score),
-                heading=passage.heading,
+    return kept
+
+
+def spread_over_articles(kept: list[Scored], article_of: dict[int, int], top_k: int) -> list[Scored]:
+    """Best first; a new article's passage jumps ahead of a quoted article's only on a near-tie of scores."""
+    remaining = list(kept)
+    chosen: list[Scored] = []
+    quoted: set[int] = set()
+    while remaining and len(chosen) < top_k:
+        pick = remaining[0]
+        if article_of[pick.row] in quoted:
+            pick = next(
+                (item for item in remaining if article_of[item.row] not in quoted and item.score >= pick.score - ARTICLE_TIE),
+                pick,
             )
+        remaining.remove(pick)
+        chosen.append(pick)
+        quoted.add(article_of[pick.row])
+    return chosen
+
+
+def choose_passages(index: StoredIndex, ranked: Sequence[Scored], top_k: int, question: str) -> list[Scored]:
+    """Up to top_k passages to quote, in the ranking's order, near-duplicate passages dropped; a passage of an article not yet
+    quoted goes ahead of a better one from a quoted article only when their scores are within ARTICLE_TIE.
+
+    Diversity never pushes out the passage that answers: news states the answer in one paragraph, often the second
+    or third of the article already quoted, and a weaker article in between would hide it.
+    """
+    passages = {p.row: p for p in index.passages([item.row for item in ranked])}
+    articles = {a.id: a for a in index.articles(sorted({p.article_id for p in passages.values()}))}
+    if asks_for_recent(question):
+        ranked = newest_first_among_ties(ranked, {row: articles[p.article_id].date for row, p in passages.items()})
+    kept = _without_near_duplicates(ranked, passages)
+    return spread_over_articles(kept, {row: p.article_id for row, p in passages.items()}, top_k)
+
+
+def as_sources(index: StoredIndex, rows: Sequence[int], scores: Sequence[float]) -> list[Source]:
+    """Passages by row as quotable sources: the verbatim paragraph with its article's title, outlet, date and url."""
+    passages = index.passages(rows)
+    articles = {a.id: a for a in index.articles(sorted({p.article_id for p in passages}))}
+    return [
+        Source(
+            title=articles[passage.article_id].title,
+            outlet=articles[passage.article_id].outlet,
+            date=articles[passage.article_id].date,
+            url=articles[passage.article_id].url,
+            path=articles[passage.article_id].path,
+            paragraph=passage.paragraph,
+            quote=passage.text,
+            score=score,
+            heading=passage.heading,
         )
-    return sources
+        for passage, score in zip(passages, scores, strict=True)
+    ]

@@ -8,13 +8,19 @@ from pathlib import Path
 import pytest
 
 from embeddings import Engine, Settings, ensure_index
-from embeddings.qa.sources import asks_for_recent, near_duplicate, newest_first_among_ties, shingles
+from embeddings.qa.sources import asks_for_recent, near_duplicate, newest_first_among_ties, shingles, spread_over_articles
 from tests.conftest import WordHashEncoder
 
 WIRE = (
     "The harbour authority of Valdoria approved a new container terminal on Tuesday, "
     "after ten years of planning and two public inquiries into the dredging of the bay."
 )
+
+
+@dataclass
+class Scored:
+    row: int
+    score: float
 
 
 def article(folder: Path, name: str, title: str, outlet: str, date: str, *paragraphs: str) -> None:
@@ -53,9 +59,17 @@ def test_wire_copy_repeated_by_two_outlets_is_quoted_once(engine):
     assert all(source.quote in (WIRE, WIRE.replace("Tuesday", "Tuesday morning")) or source.title for source in answer.sources)
 
 
-def test_one_passage_per_article_before_a_second_from_the_same_article(engine):
-    answer = engine.ask("what did the harbour authority say about dredging the bay for the container terminal?", top_k=2)
-    assert len({source.title for source in answer.sources}) == 2
+def test_another_article_goes_first_only_on_a_near_tie():
+    article_of = {1: "a", 2: "a", 3: "b", 4: "c"}
+    tied = [Scored(1, 0.90), Scored(2, 0.88), Scored(3, 0.86), Scored(4, 0.20)]
+    assert [item.row for item in spread_over_articles(tied, article_of, 3)] == [1, 3, 2]
+
+
+def test_diversity_never_pushes_out_the_passage_that_answers():
+    # The answering paragraph (row 2) is the article's second: a much weaker article must not take its place.
+    article_of = {1: "a", 2: "a", 3: "b", 4: "c"}
+    ranked = [Scored(1, 0.95), Scored(2, 0.90), Scored(3, 0.40), Scored(4, 0.30)]
+    assert [item.row for item in spread_over_articles(ranked, article_of, 2)] == [1, 2]
 
 
 def test_an_article_fills_in_when_fewer_articles_than_sources_are_relevant(engine):
@@ -74,12 +88,6 @@ def test_quotes_are_verbatim_paragraphs_with_title_outlet_and_date(engine):
 def test_near_duplicates_are_recognised_by_shared_word_trigrams():
     assert near_duplicate(shingles(WIRE), shingles(WIRE.replace("Tuesday", "Tuesday morning")))
     assert not near_duplicate(shingles(WIRE), shingles("Fishermen protested the dredging plans."))
-
-
-@dataclass
-class Scored:
-    row: int
-    score: float
 
 
 def test_latest_questions_put_the_newest_article_first_only_among_ties():
