@@ -17,12 +17,13 @@ from embeddings.index.update import ensure_index
 from embeddings.ingest.corpus import CorpusMissing
 from embeddings.models.encoder import Encoder, ModelUnavailable, load_encoder
 from embeddings.qa.engine import ArticleSummary, EmptyQuestion, Engine
-from embeddings.qa.results import Answer, Source
+from embeddings.qa.results import Answer, AnswerDate, Source
 from embeddings.settings import DEFAULT_TOP_K, Settings
 
 __all__ = [
     "DEFAULT_TOP_K",
     "Answer",
+    "AnswerDate",
     "ArticleSummary",
     "BuildReport",
     "CorpusMissing",

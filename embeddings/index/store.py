@@ -164,6 +164,15 @@ class StoredIndex:
         found = {r[0]: PassageRecord(*r) for r in self._query(f"SELECT * FROM passages WHERE row IN ({marks})", rows)}
         return [found[row] for row in rows]
 
+    def lede(self, article_id: int, paragraphs: int = 2) -> list[PassageRecord]:
+        """An article's first body paragraphs: news names its subject there, and later paragraphs say "the company"."""
+        return [
+            PassageRecord(*r)
+            for r in self._query(
+                "SELECT * FROM passages WHERE article_id = ? AND paragraph <= ? ORDER BY row", (article_id, paragraphs)
+            )
+        ]
+
     def passages_by_article(self) -> dict[int, list[PassageRecord]]:
         """Every passage, grouped by article id, in row order (what an incremental build reuses)."""
         grouped: dict[int, list[PassageRecord]] = {}

@@ -20,6 +20,8 @@ from dataclasses import dataclass
 
 from dateutil.relativedelta import FR, MO, SA, SU, TH, TU, WE, relativedelta
 
+from embeddings.qa.results import AnswerDate
+
 _MONTHS = ("january", "february", "march", "april", "may", "june")
 _MONTHS += ("july", "august", "september", "october", "november", "december")
 _WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -192,3 +194,21 @@ def resolve(expression: str, published: datetime.date) -> ResolvedDate | None:
     """The one date expression `expression` (e.g. the short answer itself), or None when it holds none."""
     found = find_dates(expression, published)
     return found[0] if found else None
+
+
+_HAS_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
+def relative_date(answer: str, article_date: str | None) -> AnswerDate | None:
+    """The first date in `answer` that needs the article's date to be understood ("last week", "on Sunday", "June
+    12"), resolved against it; None when the answer holds none, states its year, or the article is undated."""
+    if not article_date:
+        return None
+    try:
+        published = datetime.date.fromisoformat(article_date)
+    except ValueError:
+        return None
+    for found in find_dates(answer, published):
+        if not _HAS_YEAR.search(found.text):
+            return AnswerDate(found.text, found.first.isoformat(), found.last.isoformat(), found.describe(), article_date)
+    return None

@@ -6,6 +6,7 @@ abstain or answer -> sources (de-duplicated, one per article first) -> the answe
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
@@ -18,17 +19,20 @@ from embeddings.index.store import IndexInfo, IndexNotReady, StoredIndex, curren
 from embeddings.index.update import ensure_index
 from embeddings.models.cross_encoder import CrossEncoder, RerankerUnavailable, model_folder
 from embeddings.models.encoder import Encoder, load_encoder
+from embeddings.models.entities import EntityTagger
+from embeddings.qa.dates import relative_date
 from embeddings.qa.followup import with_context
-from embeddings.qa.reader import MIN_RELEVANCE, Reader, abstention_threshold
-from embeddings.qa.results import Answer
+from embeddings.qa.reader import MIN_RELEVANCE, PASSAGES_READ, Reader, abstention_threshold
+from embeddings.qa.results import Answer, Source
 from embeddings.qa.retriever import MODES as RETRIEVAL_MODES
 from embeddings.qa.retriever import Hit, HybridRetriever
-from embeddings.qa.sources import choose_sources
+from embeddings.qa.sources import Scored, as_sources, choose_passages
 from embeddings.settings import Settings
 
 # Pipelines `evaluate` can compare: the retrieval modes alone, and hybrid retrieval reranked by the cross-encoder.
 MODES = (*RETRIEVAL_MODES, "rerank")
 RERANK_DEPTH = 15  # candidates the cross-encoder reads: each costs ~0.1 s of CPU on a long paragraph (docs/quality.md)
+LEDE_PARAGRAPHS = 2  # the top article's first paragraphs, read for the answer even when ranked lower
 FUSED_SHARE = 2.0  # weight of the retriever's fused score (0..1) next to the cross-encoder's logit when ordering
 
 __all__ = ["MODES", "ArticleSummary", "EmptyQuestion", "Engine", "Ranked"]
@@ -62,17 +66,16 @@ class Ranked:
         return self.hit.row
 
 
-_shared_reranker: CrossEncoder | None = None
-_shared_lock = threading.Lock()
-
-
+@functools.cache
 def shared_reranker() -> CrossEncoder:
-    """One cross-encoder per process (it is thread-safe and loads lazily)."""
-    global _shared_reranker
-    with _shared_lock:
-        if _shared_reranker is None:
-            _shared_reranker = CrossEncoder()
-        return _shared_reranker
+    """One cross-encoder per process (thread-safe; it loads on first use)."""
+    return CrossEncoder()
+
+
+@functools.cache
+def shared_tagger() -> EntityTagger:
+    """One entity tagger per process (thread-safe; it loads on first use)."""
+    return EntityTagger()
 
 
 class Engine:
@@ -89,7 +92,7 @@ class Engine:
         if self.mode not in MODES:
             raise ValueError(f"unknown mode {self.mode!r}; choose one of {', '.join(MODES)}")
         self.reranker = shared_reranker() if self.mode == "rerank" else None
-        self.reader = Reader(self.encoder, self.reranker)
+        self.reader = Reader(self.encoder, self.reranker, shared_tagger())
         # `abstain=False` answers every question from its best passage (benchmarks time the whole path with it).
         self.min_score = abstention_threshold(self.mode) if abstain else float("-inf")
         self._index = open_index(settings.index)
@@ -174,11 +177,31 @@ class Engine:
         # The best passage passed the threshold; further sources need only be on topic (the reranker's
         # judgement, or the cosine bar the engine has always used).
         relevant = [item for item in ranked if item.score >= self.min_score or item.hit.cosine >= MIN_RELEVANCE]
-        sources = choose_sources(index, relevant, top_k, question)
-        top = sources[0]
-        found = self.reader.read(question, top.quote)  # the sentence answering this turn, not the earlier one
-        sources[0] = replace(top, highlight=(found.start, found.end), sentence=(found.sentence_start, found.sentence_end))
-        return Answer(question, top.quote[found.start : found.end], False, sources), ranked
+        chosen = choose_passages(index, relevant, max(top_k, PASSAGES_READ), question)
+        rows, read = self._read_set(index, chosen)
+        found = self.reader.read(question, [s.quote for s in read], [s.title for s in read], topic=query)
+        answering = replace(
+            read[found.passage],
+            highlight=found.spans[0],
+            highlights=found.spans,
+            sentence=(found.sentence_start, found.sentence_end),
+        )
+        rest = [item for item in chosen if item.row != rows[found.passage]][: top_k - 1]
+        sources = [answering, *as_sources(index, [item.row for item in rest], [item.score for item in rest])]
+        when = relative_date(found.text, answering.date) if found.kind in ("date", None) else None
+        return Answer(question, found.text, False, sources, found.kind, when), ranked
+
+    def reading(self, question: str, relevant: Sequence[Ranked]) -> list[Source]:
+        """The passages the reader reads for `question` out of the relevant ones (for training the reader)."""
+        return self._read_set(self._index, choose_passages(self._index, relevant, PASSAGES_READ, question))[1]
+
+    def _read_set(self, index: StoredIndex, chosen: Sequence[Scored]) -> tuple[list[int], list[Source]]:
+        """What the reader reads: the best passages to quote, then the lede of the best article (its subject's name)."""
+        rows = [item.row for item in chosen[:PASSAGES_READ]]
+        scores = [item.score for item in chosen[:PASSAGES_READ]]
+        top_article = index.passages(rows[:1])[0].article_id
+        lede = [p.row for p in index.lede(top_article, LEDE_PARAGRAPHS) if p.row not in rows]
+        return rows + lede, as_sources(index, rows + lede, scores + [0.0] * len(lede))
 
     def rank(self, question: str, k: int, history: Sequence[str] = ()) -> list[Ranked]:
         """The best k passages for a question with their final scores, best first (no abstention)."""
@@ -200,7 +223,8 @@ class Engine:
                 f"{rebuild_hint(self.settings.index)} from scratch"
             )
         hits = HybridRetriever(index, retrieval).search(query, vector, max(k, RERANK_DEPTH))
-        texts = [passage.text for passage in index.passages([hit.row for hit in hits])]
+        passages = index.passages([hit.row for hit in hits])
+        texts = [passage.text for passage in passages]
         if self.reranker is None:
             # Without the cross-encoder, abstention judges the cosine (a stable scale; BM25 and fused scores are
             # relative to the query); the order stays the retriever's.

@@ -12,8 +12,17 @@ _FOLLOW_UP = re.compile(
 )
 
 
+# A question made only of these words ("where?", "and why?", "when was that?") names no topic of its own.
+_NO_TOPIC = frozenset(
+    "and but so then what who whom whose which when where why how much many long is are was were did does do has "
+    "have had will would could can that this there else exactly about again".split()
+)
+_WORD = re.compile(r"[\w’']+")
+
+
 def is_follow_up(question: str) -> bool:
-    return bool(_FOLLOW_UP.search(question))
+    """Does the question lean on the previous one: an opening "and ...", a pronoun, or no topic word at all ("where?")."""
+    return bool(_FOLLOW_UP.search(question)) or all(word.lower() in _NO_TOPIC for word in _WORD.findall(question))
 
 
 def with_context(question: str, history: Sequence[str]) -> str:

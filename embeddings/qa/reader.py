@@ -1,20 +1,36 @@
-"""The reader: from the best passage to a short answer, and the thresholds for abstaining.
+"""The reader: from the best passages to a short answer, and the thresholds for abstaining.
 
-No packaged model reads spans (SQuAD-style) offline, so the answer is the sentence of the passage that best
-answers the question (scored by the cross-encoder when installed, else by embedding similarity), narrowed to a
-name, date or number only where the question type makes that reliable (see span.py). It is always a verbatim
-slice of the quoted passage.
+No packaged model reads answer spans offline, so the reader picks among typed candidates: the named entities and
+noun phrases (models/entities.py) of the best sentences of the top passages, scored by how well their sentence
+answers (the cross-encoder), whether they are the kind of phrase the question asks for (answer_types.py), how
+close they stand to the question's own words, and how often the top passages repeat them. A candidate the question
+already names is never the answer. When no candidate of the asked kind is found ("why", "how"), the answer is the
+best sentence, narrowed to a date or number only when exactly one fits (span.py). Every answer is a verbatim
+slice of a quoted passage.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from embeddings.ingest.passages import sentence_spans
 from embeddings.models.cross_encoder import CrossEncoder
-from embeddings.models.encoder import Encoder
+from embeddings.models.encoder import QUERY_BATCH, Encoder
+from embeddings.models.entities import EntityTagger, QuestionParse, TaggerUnavailable
+from embeddings.qa.answer_types import AnswerType, answer_type
+from embeddings.qa.candidates import (
+    Candidate,
+    CandidateScorer,
+    Sentence,
+    candidates_in,
+    content_words,
+    with_meaning,
+    with_repeats,
+)
 from embeddings.qa.span import answer_span
 
 # Abstain when the best passage's final score is below this. Calibrated on SQuAD dev (docs/quality.md):
@@ -23,6 +39,14 @@ from embeddings.qa.span import answer_span
 THRESHOLDS = {"rerank": 0.25, "hybrid": 0.3, "rrf": 0.3, "dense": 0.3, "bm25": 0.3}
 MIN_RELEVANCE = THRESHOLDS["dense"]
 
+PASSAGES_READ = 3  # the top passages whose sentences may hold the short answer (the top article's lede besides)
+SENTENCES_READ = 4  # of their sentences, the best ones (by the cross-encoder) that are searched for candidates
+SURE = 0.2  # the best candidate's share of the softmax over all candidates below which the sentence is shown (dev)
+PEER_MARGIN = 2.0  # how far below the best a second name may score and still join it ("X together with Y")
+_WORD = re.compile(r"[\w’']+")
+_LIST_GAP = re.compile(r"\s*(?:,|,? and|,? or|&)\s*(?:the\s+)?")  # between the items of a list: ", " " and " ", and the "
+_JOINERS = re.compile(r"\b(?:and|together with|along with|alongside|with|as well as)\b|&", re.I)
+
 
 def abstention_threshold(mode: str) -> float:
     return THRESHOLDS[mode]
@@ -30,34 +54,160 @@ def abstention_threshold(mode: str) -> float:
 
 @dataclass(frozen=True)
 class Found:
-    """The answer inside a passage: (start, end) of the short answer and of the sentence holding it."""
+    """The answer inside one of the passages read: which passage, the highlighted pieces and their sentence.
 
-    start: int
-    end: int
+    `spans` holds one (start, end) per highlighted piece (two names joined by "and" are two pieces);
+    `text` is the answer as shown; `kind` is the answer type when a phrase was picked, None for a sentence.
+    """
+
+    passage: int
+    spans: tuple[tuple[int, int], ...]
     sentence_start: int
     sentence_end: int
     score: float
+    text: str
+    kind: str | None = None
+
+    @property
+    def start(self) -> int:
+        return self.spans[0][0]
+
+    @property
+    def end(self) -> int:
+        return self.spans[-1][1]
 
 
 class Reader:
-    """Finds the answering sentence in a passage (and a span within it when sure)."""
+    """Finds the short answer in the top passages: a typed phrase when one fits, else the best sentence."""
 
-    def __init__(self, encoder: Encoder, reranker: CrossEncoder | None = None) -> None:
+    def __init__(
+        self,
+        encoder: Encoder,
+        reranker: CrossEncoder | None = None,
+        tagger: EntityTagger | None = None,
+        scorer: CandidateScorer | None = None,
+    ) -> None:
         self.encoder = encoder
         self.reranker = reranker
+        self.tagger = tagger
+        self.scorer = scorer or CandidateScorer()
 
-    def read(self, question: str, passage: str) -> Found:
-        spans = sentence_spans(passage)
-        sentences = [passage[start:end] for start, end in spans]
-        if len(spans) == 1:
-            scores = np.ones(1, dtype=np.float32)
-        elif self.reranker is not None:
-            scores = self.reranker.score(question, sentences)
+    def read(self, question: str, passages: Sequence[str], contexts: Sequence[str] = (), topic: str | None = None) -> Found:
+        """The answer to `question` in `passages` (best first).
+
+        `contexts` (the articles' titles) help score sentences; `topic` is the question with the conversation's
+        earlier one for a follow-up ("who signed the pact? and when?"): sentences are scored against it, while the
+        kind of answer comes from `question` alone (a date, for "and when?").
+        """
+        passages = list(passages) or [""]
+        kind, sentences, candidates = self.candidates(question, passages, contexts, topic)
+        if candidates:
+            scores = self.scorer(candidates)
+            best = int(np.argmax(scores))
+            if _share(scores, best) >= SURE:
+                return _phrase_answer(candidates, scores, best, passages, kind)
+        return _sentence_answer(question, passages, max(sentences, key=lambda s: s.score), kind)
+
+    def candidates(
+        self, question: str, passages: list[str], contexts: Sequence[str] = (), topic: str | None = None
+    ) -> tuple[AnswerType, list[Sentence], list[Candidate]]:
+        """The kind of answer asked for, the sentences read (scored) and the candidate phrases in the best of them."""
+        topic = topic or question
+        sentences = self._score_sentences(topic, passages, contexts)
+        kind = self._answer_type(question)
+        if not kind.wants_phrase or self.tagger is None:
+            return kind, sentences, []
+        read = sorted(sentences, key=lambda s: -s.score)[:SENTENCES_READ]
+        try:
+            mentions = self.tagger.mentions([passages[s.passage][s.start : s.end] for s in read])
+        except TaggerUnavailable:
+            self.tagger = None
+            return kind, sentences, []
+        asked = content_words(topic)
+        titles = [contexts[s.passage] if s.passage < len(contexts) else "" for s in read]
+        candidates = [
+            candidate
+            for number, (sentence, found, title) in enumerate(zip(read, mentions, titles, strict=True))
+            for candidate in candidates_in(passages[sentence.passage], sentence, found, asked, kind, title, number == 0)
+        ]
+        texts = [passages[c.sentence.passage][c.start : c.end] for c in candidates]
+        if candidates and kind.phrase:
+            vectors = self._embed([kind.phrase, *texts])
+            with_meaning(candidates, vectors[1:] @ vectors[0])
+        return kind, sentences, with_repeats(candidates, texts)
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        """Short texts embedded in batches the light question encoder takes (a big batch would go to torch)."""
+        return np.concatenate([self.encoder.encode(texts[i : i + QUERY_BATCH]) for i in range(0, len(texts), QUERY_BATCH)])
+
+    def _answer_type(self, question: str) -> AnswerType:
+        parse = QuestionParse(None, False)
+        if self.tagger is not None:
+            try:
+                parse = self.tagger.parse_question(question)
+            except TaggerUnavailable:
+                self.tagger = None
+        return answer_type(question, parse.asked_noun, parse.plural, parse.asked_phrase)
+
+    def _score_sentences(self, question: str, passages: list[str], contexts: Sequence[str]) -> list[Sentence]:
+        """Every sentence of the passages read, scored as an answer to the question (0..1), passage order kept."""
+        spans = [(number, start, end) for number, text in enumerate(passages) for start, end in sentence_spans(text)]
+        texts = [passages[number][start:end] for number, start, end in spans]
+        if self.reranker is not None:
+            framed = [
+                f"{contexts[number]}. {text}" if number < len(contexts) else text
+                for (number, _, _), text in zip(spans, texts, strict=True)
+            ]
+            scores = 1.0 / (1.0 + np.exp(-self.reranker.score(question, framed)))
         else:
-            scores = self.encoder.encode(sentences) @ self.encoder.encode_query(question)
-        best = int(np.argmax(scores))
-        start, end = spans[best]
-        narrowed = answer_span(question, sentences[best])
-        if narrowed is None:
-            return Found(start, end, start, end, float(scores[best]))
-        return Found(start + narrowed[0], start + narrowed[1], start, end, float(scores[best]))
+            scores = self.encoder.encode(texts) @ self.encoder.encode_query(question)
+        return [Sentence(number, start, end, float(score)) for (number, start, end), score in zip(spans, scores, strict=True)]
+
+
+def _share(scores: np.ndarray, best: int) -> float:
+    """The best candidate's probability under a softmax over the question's candidates: how clearly it wins."""
+    weights = np.exp(scores - scores.max())
+    return float(weights[best] / weights.sum())
+
+
+def _phrase_answer(candidates: list[Candidate], scores: np.ndarray, best: int, passages: list[str], kind: AnswerType) -> Found:
+    chosen = candidates[best]
+    text = passages[chosen.sentence.passage]
+    spans = _with_partners(chosen, candidates, scores, text)
+    shown = " and ".join(text[start:end] for start, end in spans)
+    sentence = chosen.sentence
+    return Found(sentence.passage, spans, sentence.start, sentence.end, float(scores[best]), shown, kind.name)
+
+
+def _sentence_answer(question: str, passages: list[str], best: Sentence, kind: AnswerType) -> Found:
+    """The best sentence, narrowed to a date or number when exactly one of the asked kind stands in it."""
+    text = passages[best.passage][best.start : best.end]
+    narrowed = answer_span(question, text)
+    spans = ((best.start + narrowed[0], best.start + narrowed[1]),) if narrowed else ((best.start, best.end),)
+    shown = passages[best.passage][spans[0][0] : spans[0][1]]
+    return Found(best.passage, spans, best.start, best.end, best.score, shown, kind.name if narrowed else None)
+
+
+def _with_partners(best: Candidate, candidates: list[Candidate], scores: np.ndarray, passage: str) -> tuple[tuple[int, int], ...]:
+    """The best candidate with the others of its kind that the sentence joins to it.
+
+    A list ("South Korea, Japan and the United States") becomes one span, verbatim; a second name joined further
+    away ("Vladimir Putin, who signed the pact together with ... Kim Jong-un") becomes a second span.
+    """
+    score = {id(c): float(s) for c, s in zip(candidates, scores, strict=True)}
+    peers = sorted((c for c in candidates if c.sentence == best.sentence and c.label == best.label), key=lambda c: c.start)
+    at = next(i for i, c in enumerate(peers) if c is best)
+    first = last = at
+    while first > 0 and _LIST_GAP.fullmatch(passage[peers[first - 1].end : peers[first].start]):
+        first -= 1
+    while last + 1 < len(peers) and _LIST_GAP.fullmatch(passage[peers[last].end : peers[last + 1].start]):
+        last += 1
+    if first < last:
+        return ((peers[first].start, peers[last].end),)
+    for other in peers:
+        left, right = sorted((best, other), key=lambda c: c.start)
+        between = passage[left.end : right.start]
+        near = score[id(other)] >= score[id(best)] - PEER_MARGIN and len(_WORD.findall(between)) <= 10
+        if other is not best and near and _JOINERS.search(between):
+            return ((left.start, left.end), (right.start, right.end))
+    return ((best.start, best.end),)

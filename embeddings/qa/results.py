@@ -11,7 +11,8 @@ class Source:
 
     `quote` is the passage verbatim; `highlight` is the (start, end) of the answer inside it, when known (the
     short answer: a name, date or number when the reader is sure of it, else the answering sentence);
-    `sentence` is the (start, end) of the sentence that holds the answer.
+    `sentence` is the (start, end) of the sentence that holds the answer; `highlights` every piece of the answer
+    when it has several ("Vladimir Putin" and "Kim Jong-un"), `highlight` being the first.
     `date` is ISO 8601 (YYYY-MM-DD). `paragraph` counts the article's body paragraphs from 1.
     """
 
@@ -26,6 +27,21 @@ class Source:
     heading: str | None = None
     highlight: tuple[int, int] | None = None
     sentence: tuple[int, int] | None = None
+    highlights: tuple[tuple[int, int], ...] | None = None
+
+
+@dataclass(frozen=True)
+class AnswerDate:
+    """A date in the answer that the article states relative to its own date ("last week"), resolved.
+
+    `first`/`last` are ISO dates (equal for one day); `description` says it in words ("the week of Jun 17, 2024").
+    """
+
+    text: str
+    first: str
+    last: str
+    description: str
+    article_date: str
 
 
 @dataclass(frozen=True)
@@ -36,6 +52,8 @@ class Answer:
     answer: str | None
     abstained: bool
     sources: list[Source] = field(default_factory=list)
+    answer_type: str | None = None  # the kind of phrase answered ("person", "place", "date"...); None for a sentence
+    answer_date: AnswerDate | None = None  # a relative date in the answer, resolved against its article's date
 
     def to_dict(self) -> dict:
         """The JSON shape of `ask --json` (minus `text`, which the front end adds)."""
@@ -44,4 +62,5 @@ class Answer:
             source["score"] = round(source["score"], 4)
             source["highlight"] = list(source["highlight"]) if source["highlight"] else None
             source["sentence"] = list(source["sentence"]) if source["sentence"] else None
+            source["highlights"] = [list(span) for span in source["highlights"]] if source["highlights"] else None
         return data

@@ -32,11 +32,12 @@ def test_ask_json_builds_the_index_and_answers_with_the_stable_fields(folders):
     result = run("-m", "bot", "ask", "--json", *folders, "who signed the pact?")
     assert result.returncode == 0, result.stderr
     reply = json.loads(result.stdout)
-    assert set(reply) == {"question", "answer", "abstained", "sources", "text"}
+    assert set(reply) == {"question", "answer", "abstained", "sources", "text", "answer_type", "answer_date"}
+    assert reply["answer"] == "Vladimir Putin and Kim Jong-un" and reply["answer_type"] == "person"
     assert reply["question"] == "who signed the pact?" and reply["abstained"] is False
     assert "Vladimir Putin" in reply["answer"] and "Kim Jong-un" in reply["answer"]
     source = reply["sources"][0]
-    assert {"title", "outlet", "date", "url", "path", "paragraph", "quote", "score"} <= set(source)
+    assert {"title", "outlet", "date", "url", "path", "paragraph", "quote", "score", "highlight", "highlights"} <= set(source)
     assert (source["title"], source["outlet"], source["date"]) == (PACT_TITLE, "Deutsche Welle", "2024-06-24")
     assert "Kim Jong-un" in source["quote"] and isinstance(source["score"], float)
     assert "Deutsche Welle, Jun 24, 2024" in reply["text"]
@@ -63,8 +64,9 @@ def test_build_then_console_answers_with_quote_and_source(folders, seed_corpus):
 
     result = run("-m", "bot", "console", *folders, stdin="who signed the pact?\n\nand when was it signed?\n")
     assert result.returncode == 0, result.stderr
-    assert "Answer: " in result.stdout and "Kim Jong-un" in result.stdout
-    assert f"— {PACT_TITLE}, Deutsche Welle, Jun 24, 2024 (paragraph 4" in result.stdout
+    assert "Answer: Vladimir Putin and Kim Jong-un\n" in result.stdout
+    assert f"\n{PACT_TITLE}, Deutsche Welle, Jun 24, 2024\n  [1] “" in result.stdout and "(paragraph 4" in result.stdout
+    assert "Answer: last week (the week of Jun 17, 2024; the article is dated Jun 24, 2024)" in result.stdout
     assert "Type a question about the articles" in result.stdout
     assert "Traceback" not in result.stderr
 

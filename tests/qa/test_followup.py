@@ -63,12 +63,18 @@ def test_when_was_it_signed_after_who_signed_the_pact_quotes_the_same_paragraph(
     assert "Vladimir Putin" in first.answer and "Kim Jong-un" in first.answer
 
 
-def test_who_signed_the_pact_bolds_the_signatories_in_the_quote(seed_engine):
+def test_a_bare_where_or_when_follows_on_and_answers_in_a_few_words(seed_engine):
+    where, when = converse(seed_engine, ["who signed the pact?", "where?", "and when was it signed?"])[1:]
+    assert where.answer == "Pyongyang" and when.answer == "last week"
+    assert when.answer_date is not None and when.answer_date.description == "the week of Jun 17, 2024"
+
+
+def test_who_signed_the_pact_answers_both_names_and_bolds_each_in_the_quote(seed_engine):
     answer = seed_engine.ask("who signed the pact?")
     top = answer.sources[0]
-    start, end = top.highlight
-    assert "Vladimir Putin" in top.quote[start:end] and "Kim Jong-un" in top.quote[start:end]
-    assert top.quote[start:end] == answer.answer
+    assert answer.answer == "Vladimir Putin and Kim Jong-un" and answer.answer_type == "person"
+    assert [top.quote[start:end] for start, end in top.highlights] == ["Vladimir Putin", "Kim Jong-un"]
+    assert top.highlight == top.highlights[0]
 
 
 def test_a_conversation_follows_its_topic_and_switches_on_a_new_question(local_engine):

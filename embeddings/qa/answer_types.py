@@ -1,0 +1,130 @@
+"""What kind of phrase a question asks for: "who" a person, "where" a place, "which park" a place, "how much" money.
+
+The reader prefers candidates of the expected kind (spaCy's entity labels); a question with no clear kind
+("what is the biggest threat?") accepts noun phrases, and "why"/"how" questions get the answering sentence.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from embeddings.models.entities import PHRASE, QUOTE
+
+PERSON = frozenset({"PERSON"})
+PLACE = frozenset({"GPE", "LOC", "FAC"})
+ORGANIZATION = frozenset({"ORG"})
+DATE = frozenset({"DATE", "TIME"})
+NUMBER = frozenset({"CARDINAL", "QUANTITY"})
+MONEY = frozenset({"MONEY"})
+PERCENT = frozenset({"PERCENT"})
+WORK = frozenset({"WORK_OF_ART", "PRODUCT", "EVENT", "ORG", QUOTE})  # titles of works are often in quotes: “Grease”
+# Names that can answer "which X": not NORP ("French", "South Korean"), which qualifies a noun rather than naming one.
+ANY_NAME = frozenset({"PERSON", "GPE", "LOC", "FAC", "ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "LANGUAGE"})
+
+# The noun after "which"/"what" names the kind: "which country" wants a place, "what company" an organization.
+_NOUNS: dict[frozenset[str], str] = {
+    PERSON: "person man woman people leader president actor actress singer star celebrity player quarterback athlete "
+    "official politician senator governor candidate ceo founder director author writer artist musician rapper comedian "
+    "king queen prince princess minister judge lawmaker journalist host coach billionaire investor executive icon legend "
+    "figure personality justice chancellor pope emperor general commander boss owner champion winner mayor spokesperson "
+    "individual golfer golfer tennis boxer driver pitcher rider swimmer runner skier celebrity monarch successor heir "
+    "scientist doctor astronaut lawyer attorney suspect victim",
+    PLACE: "country nation state city town region province island county capital territory area continent place village "
+    "neighborhood neighbourhood location river lake mountain volcano ocean sea park border port airport destination",
+    ORGANIZATION: "company firm organization organisation team agency group party university college school network "
+    "airline brand league club retailer chain bank corporation startup manufacturer automaker carrier service restaurant "
+    "store newspaper channel band union court committee government department ministry institution platform app website "
+    "site studio publisher maker giant nonprofit charity church broadcaster",
+    WORK: "show movie film book song album game series novel play musical program programme documentary painting product "
+    "device phone car vehicle drug vaccine event award awards prize festival tournament competition championship ceremony "
+    "holiday storm hurricane mission spacecraft rocket",
+    frozenset({"NORP"}): "nationality religion ethnicity",
+    frozenset({"LANGUAGE"}): "language",
+    frozenset({"LAW"}): "law bill act legislation amendment treaty",
+    DATE: "year date day month decade century time",
+    MONEY: "price cost amount sum fee salary fine",
+    PERCENT: "percentage percent share proportion",
+}
+_KIND_OF_NOUN = {noun: labels for labels, nouns in _NOUNS.items() for noun in nouns.split()}
+
+_OPENINGS: list[tuple[re.Pattern[str], str, frozenset[str]]] = [
+    (re.compile(r"\b(?:what|which) (?:percentage|percent|share|proportion)\b", re.I), "percent", PERCENT),
+    (re.compile(r"\bhow much\b", re.I), "amount", MONEY | NUMBER | PERCENT),
+    (re.compile(r"\bhow many\b", re.I), "number", NUMBER | MONEY),
+    (
+        re.compile(r"\bhow (?:long|far|tall|high|big|wide|deep|large) (?:is|was|are|were)\b", re.I),
+        "size",
+        frozenset({"QUANTITY"}),
+    ),
+    (re.compile(r"\bhow (?:long|soon|often)\b", re.I), "duration", DATE | NUMBER),
+    (re.compile(r"\bhow old\b", re.I), "age", DATE | NUMBER),
+    (re.compile(r"\b(?:when|what time)\b", re.I), "date", DATE),
+    (re.compile(r"\b(?:in |during )?(?:what|which) (?:year|date|decade|century|month|day)\b", re.I), "date", DATE),
+    (re.compile(r"\bwhere\b", re.I), "place", PLACE | ORGANIZATION),
+    (re.compile(r"\bwho(?:m|se)?\b", re.I), "person", PERSON | ORGANIZATION | frozenset({"NORP"})),
+    (
+        re.compile(r"\b(?:how|what) (?:did|does|do|has|have|would)\b.*\b(?:describ|characteri[sz]|call|label|term)", re.I),
+        "description",
+        frozenset({QUOTE}),
+    ),
+    (re.compile(r"\b(?:why|how)\b", re.I), "reason", frozenset()),
+]
+_ASKS_WHICH_WHAT = re.compile(r"\b(?:which|what)\b", re.I)
+_WHICH_NOUN = re.compile(
+    r"\b(?:which|what)\s+((?:[\w’'-]+\s+){0,3}?[\w’'-]+)\s+(?:is|are|was|were|did|does|do|has|have|had|will|can|could|would)\b",
+    re.I,
+)
+
+
+NAMES_AND_PHRASES = ANY_NAME | {PHRASE, QUOTE}
+
+
+@dataclass(frozen=True)
+class AnswerType:
+    """The kind of answer asked for; `labels` empty means no phrase answers it (show the sentence).
+
+    `phrase` is what a "which/what" question names ("professional basketball player"): any name or noun phrase
+    may then answer, those with the expected labels and those whose meaning is close to the phrase first.
+    """
+
+    name: str
+    labels: frozenset[str]
+    plural: bool = False
+    phrase: str | None = None
+
+    def accepts(self, label: str) -> bool:
+        return label in self.labels
+
+    def admits(self, label: str) -> bool:
+        """May a mention with this label answer at all? Names and phrases may, when the question names a kind."""
+        return label in self.labels or (self.phrase is not None and label in NAMES_AND_PHRASES)
+
+    @property
+    def wants_phrase(self) -> bool:
+        return bool(self.labels) or self.phrase is not None
+
+
+def answer_type(
+    question: str, asked_noun: str | None = None, plural: bool = False, asked_phrase: str | None = None
+) -> AnswerType:
+    """The kind of answer `question` asks for; `asked_noun` is the noun its "which"/"what" determines, when known."""
+    noun = asked_noun or _guess_asked_noun(question)
+    if noun:
+        labels = _KIND_OF_NOUN.get(noun) or _KIND_OF_NOUN.get(noun.rstrip("s")) or _KIND_OF_NOUN.get(noun.removesuffix("es"))
+        if labels in (DATE, MONEY, PERCENT):
+            return AnswerType(noun, labels, plural)  # "what year", "what price": a date or amount, nothing else
+        if labels or asked_phrase:
+            return AnswerType(noun, labels or frozenset(), plural, asked_phrase or noun)
+    for pattern, name, labels in _OPENINGS:
+        if pattern.search(question):
+            return AnswerType(name, labels, plural)
+    if _ASKS_WHICH_WHAT.search(question):
+        return AnswerType("thing", NAMES_AND_PHRASES, plural)
+    return AnswerType("unknown", frozenset(), plural)
+
+
+def _guess_asked_noun(question: str) -> str | None:
+    """Without a parser: the last word between "which"/"what" and the verb ("which US national park was" -> park)."""
+    match = _WHICH_NOUN.search(question)
+    return match.group(1).split()[-1].lower() if match else None

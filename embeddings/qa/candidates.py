@@ -1,0 +1,147 @@
+"""Candidate short answers and what the reader weighs to choose among them.
+
+A candidate is a named entity, noun phrase or short quote inside one of the best sentences of the passages read.
+Each gets a few features (how well its sentence answers, whether it is the kind of phrase asked for, how close it
+stands to the question's words, whether the question already names it...), and a linear scorer whose weights
+are learnt by `python -m embeddings.evaluation.train_reader` on the dev splits (SQuAD's first 24 articles and the
+RealTime QA dev questions) turns them into one score. The weights ship beside this module.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from embeddings.models.entities import PHRASE, QUOTE, Mention
+from embeddings.qa.answer_types import ANY_NAME, AnswerType
+
+WEIGHTS_FILE = Path(__file__).with_name("candidate_weights.json")
+FEATURES = (
+    "bias",
+    "sentence",  # the cross-encoder's 0..1 judgement of the candidate's sentence (with its article's title)
+    "best_sentence",  # 1 for the best-scored sentence read
+    "passage",  # the rank of its passage among those read (0 = best)
+    "expected_label",  # its entity type is the one the question asks for
+    "meaning",  # cosine to the phrase a "which X" question names (0 when none)
+    "near_question",  # 1 / (1 + words to the nearest question word in the sentence / 4)
+    "named_by_question",  # share of its words the question already holds
+    "in_title",  # share of its words in its article's title
+    "repeated",  # how many other candidates read say the same (0..3)
+    "length",  # log(1 + words)
+    "phrase",
+    "quote",
+    "number_like",  # a date, time, number, amount or percentage
+    "name",  # a named entity that is not a number
+    "opens_sentence",  # stands at the sentence's start (its subject, often)
+)
+_NUMBER_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "QUANTITY", "MONEY", "PERCENT", "ORDINAL"})
+_WORD = re.compile(r"[\w’']+")
+_STOP = frozenset(
+    "a an the of in on at to for from by with and or but is are was were be been being has have had do does did "
+    "will would can could should may might this that these those it its as into about over after before than then "
+    "who whom whose what which when where why how much many their his her they he she we you i our your s "
+    "recently week this year according new".split()
+)
+
+
+@dataclass(frozen=True)
+class Sentence:
+    """One sentence of a passage read: its passage's rank, character range, and how well it answers (0..1)."""
+
+    passage: int
+    start: int
+    end: int
+    score: float
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A possible short answer: where it stands (in passage `sentence.passage`), its label and its features."""
+
+    sentence: Sentence
+    start: int
+    end: int
+    label: str
+    features: np.ndarray
+
+
+def content_words(text: str) -> set[str]:
+    return {word for word in (w.lower().strip("’'") for w in _WORD.findall(text)) if word and word not in _STOP}
+
+
+def candidates_in(
+    passage: str, sentence: Sentence, mentions: list[Mention], asked: set[str], kind: AnswerType, title: str, best: bool
+) -> list[Candidate]:
+    """The mentions of one sentence that may answer, with their features ("meaning" and "repeated" come later)."""
+    text = passage[sentence.start : sentence.end]
+    anchors = [match.start() for match in _WORD.finditer(text) if match.group().lower() in asked]
+    title_words = content_words(title)
+    found = []
+    for mention in mentions:
+        words = content_words(text[mention.start : mention.end])
+        if not kind.admits(mention.label) or not words or words <= asked:
+            continue  # not the kind asked for, or named by the question ("Netflix" cannot answer "what did Netflix renew?")
+        outside = [a for a in anchors if not mention.start <= a < mention.end]
+        distance = min((_words_between(text, a, mention) for a in outside), default=20)
+        values = {
+            "bias": 1.0,
+            "sentence": sentence.score,
+            "best_sentence": float(best),
+            "passage": float(sentence.passage),
+            "expected_label": float(kind.accepts(mention.label)),
+            "near_question": 1.0 / (1.0 + distance / 4.0),
+            "named_by_question": len(words & asked) / len(words),
+            "in_title": len(words & title_words) / len(words),
+            "length": math.log1p(len(words)),
+            "phrase": float(mention.label == PHRASE),
+            "quote": float(mention.label == QUOTE),
+            "number_like": float(mention.label in _NUMBER_LABELS),
+            "name": float(mention.label in ANY_NAME),
+            "opens_sentence": float(not text[: mention.start].strip(" “\"'‘(")),
+        }
+        features = np.array([values.get(name, 0.0) for name in FEATURES], dtype=np.float32)
+        found.append(Candidate(sentence, sentence.start + mention.start, sentence.start + mention.end, mention.label, features))
+    return found
+
+
+def with_meaning(candidates: list[Candidate], similarity: np.ndarray) -> list[Candidate]:
+    """Set each candidate's "meaning": its cosine to the phrase the question names."""
+    column = FEATURES.index("meaning")
+    for candidate, value in zip(candidates, similarity, strict=True):
+        candidate.features[column] = float(value)
+    return candidates
+
+
+def with_repeats(candidates: list[Candidate], texts: list[str]) -> list[Candidate]:
+    """Set each candidate's "repeated": how many other candidates read say the same thing (capped at 3)."""
+    keys = [" ".join(sorted(content_words(text))) for text in texts]
+    counts = Counter(keys)
+    column = FEATURES.index("repeated")
+    for candidate, key in zip(candidates, keys, strict=True):
+        candidate.features[column] = float(min(3, counts[key] - 1))
+    return candidates
+
+
+class CandidateScorer:
+    """A linear score over FEATURES; weights from `candidate_weights.json` (see the module docstring)."""
+
+    def __init__(self, weights: dict[str, float] | None = None) -> None:
+        weights = weights if weights is not None else json.loads(WEIGHTS_FILE.read_text("utf-8"))["weights"]
+        self.weights = np.array([weights.get(name, 0.0) for name in FEATURES], dtype=np.float32)
+
+    def __call__(self, candidates: list[Candidate]) -> np.ndarray:
+        """Each candidate's score: a logit, > 0 reads as "this phrase answers"."""
+        if not candidates:
+            return np.zeros(0, dtype=np.float32)
+        return np.stack([c.features for c in candidates]) @ self.weights
+
+
+def _words_between(text: str, anchor: int, mention: Mention) -> int:
+    left, right = (anchor, mention.start) if anchor < mention.start else (mention.end, anchor)
+    return len(_WORD.findall(text[left:right]))

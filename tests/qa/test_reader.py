@@ -1,0 +1,88 @@
+"""The short answer: the phrase that answers, of the kind the question asks for, read with the real models."""
+
+from __future__ import annotations
+
+import pytest
+
+from embeddings.models.entities import EntityTagger
+from embeddings.qa.answer_types import answer_type
+from embeddings.qa.engine import shared_reranker, shared_tagger
+from embeddings.qa.reader import Reader
+
+PACT = (
+    "The so-called “Comprehensive Strategic Partnership Agreement” was signed last week coinciding with the visit to "
+    "Pyongyang of the Russian president, Vladimir Putin, who signed the pact together with the North Korean Kim Jong-un."
+)
+CONDEMNED = "South Korea, Japan and the United States condemned the recent agreement between North Korea and Russia."
+IRONCLAD = "The announcement concludes by assuring that the US commitment to the defense of its two allies “remains ironclad”."
+
+
+@pytest.fixture(scope="module")
+def reader(real_encoder) -> Reader:
+    return Reader(real_encoder, shared_reranker(), shared_tagger())
+
+
+@pytest.mark.parametrize(
+    ("question", "kind"),
+    [
+        ("who signed the pact?", "person"),
+        ("where was the pact signed?", "place"),
+        ("when did the talks fail?", "date"),
+        ("how many people attended?", "number"),
+        ("how much did the bridge cost?", "amount"),
+        ("what percentage of voters agreed?", "percent"),
+        ("how long is the bridge?", "size"),
+        ("how did the US describe its commitment?", "description"),
+        ("why did the talks fail?", "reason"),
+    ],
+)
+def test_the_question_says_what_kind_of_answer_it_wants(question, kind):
+    assert answer_type(question).name == kind
+
+
+def test_which_and_what_questions_ask_for_the_kind_their_noun_names():
+    parse = EntityTagger().parse_question("Which US national park was impacted by severe flooding this week?")
+    assert (parse.asked_noun, parse.asked_phrase) == ("park", "US national park")
+    kind = answer_type("Which US national park was impacted?", parse.asked_noun, parse.plural, parse.asked_phrase)
+    assert kind.accepts("FAC") and kind.accepts("GPE") and kind.phrase == "US national park"
+    assert answer_type("Which fast food chain has the slowest drive-thru?").accepts("ORG")
+    assert not answer_type("why did the talks fail?").wants_phrase
+
+
+def test_who_signed_names_both_signatories_each_bold_in_the_verbatim_quote(reader):
+    found = reader.read("who signed the pact?", [PACT], ["Seoul, Tokyo and Washington condemn the pact"])
+    assert found.text == "Vladimir Putin and Kim Jong-un" and found.kind == "person"
+    assert [PACT[start:end] for start, end in found.spans] == ["Vladimir Putin", "Kim Jong-un"]
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("where was the pact signed?", "Pyongyang"),
+        ("what is the pact called?", "Comprehensive Strategic Partnership Agreement"),
+        ("when was the pact signed?", "last week"),
+    ],
+)
+def test_a_phrase_of_the_asked_kind_answers(reader, question, expected):
+    assert reader.read(question, [PACT], ["Pact signed"]).text == expected
+
+
+def test_a_list_in_the_sentence_is_the_answer_whole(reader):
+    found = reader.read("which countries condemned the pact?", [CONDEMNED], ["Allies condemn the pact"])
+    assert found.text == "South Korea, Japan and the United States"
+    assert len(found.spans) == 1
+
+
+def test_how_someone_described_something_is_their_quoted_words(reader):
+    assert reader.read("how did the US describe its commitment?", [IRONCLAD], ["Allies"]).text == "remains ironclad"
+
+
+def test_what_the_question_already_names_is_never_the_answer(reader):
+    passage = "Netflix announced on Sunday that Squid Game will return for a second season."
+    assert reader.read("which show did Netflix renew?", [passage], ["Netflix renews its hit"]).text == "Squid Game"
+
+
+def test_why_questions_get_the_answering_sentence(reader):
+    passage = "The talks collapsed in 2019. They failed because neither side would give up its demands."
+    found = reader.read("why did the talks fail?", [passage], ["Talks"])
+    assert found.kind is None and found.text == "They failed because neither side would give up its demands."
