@@ -27,20 +27,48 @@ def citation(source: Source) -> str:
     return ", ".join(part for part in parts if part)
 
 
+def answer_line(answer: Answer) -> str:
+    """The short answer, with what a relative date in it means: "last week (the week of Jun 17, 2024; the
+    article is dated Jun 24, 2024)". A sentence answer is not repeated here: its quote below shows it marked."""
+    if answer.answer_type is None:
+        return "From the articles (the answering sentence is marked):"
+    line = f"Answer: {answer.answer}"
+    when = answer.answer_date
+    if when:
+        line += f" ({when.description}; the article is dated {display_date(when.article_date)})"
+    return line
+
+
+def by_article(sources: list[Source]) -> list[list[Source]]:
+    """Sources grouped by their article, in the order each article first appears."""
+    groups: dict[tuple[str, str | None], list[Source]] = {}
+    for source in sources:
+        groups.setdefault((source.path, source.title), []).append(source)
+    return list(groups.values())
+
+
+def marked(source: Source, emphasize: Callable[[str], str]) -> str:
+    """The quote with every piece of the answer emphasized (the answer's sentence, for a sentence answer)."""
+    quote = source.quote
+    for start, end in reversed(source.highlights or ([source.highlight] if source.highlight else [])):
+        quote = quote[:start] + emphasize(quote[start:end]) + quote[end:]
+    return quote
+
+
 def render_text(answer: Answer, emphasize: Callable[[str], str] = lambda text: text) -> str:
-    """The answer, then each quote with its source; `emphasize` marks the answer inside its quote."""
+    """The short answer first, then the quotes grouped by article (title, outlet and date once); `emphasize`
+    marks the answer inside its quote."""
     if answer.abstained:
         return ABSTAIN_TEXT
-    lines = [f"Answer: {answer.answer}", ""]
-    for number, source in enumerate(answer.sources, start=1):
-        quote = source.quote
-        if source.highlight:
-            start, end = source.highlight
-            quote = quote[:start] + emphasize(quote[start:end]) + quote[end:]
-        lines.append(f"[{number}] “{quote}”")
-        where = f"paragraph {source.paragraph}" + (f", under “{source.heading}”" if source.heading else "")
-        lines.append(f"    — {citation(source)} ({where})")
-        lines.append(f"      {source.url or source.path}")
+    lines = [answer_line(answer), ""]
+    number = 0
+    for group in by_article(answer.sources):
+        lines.append(citation(group[0]))
+        for source in group:
+            number += 1
+            where = f"paragraph {source.paragraph}" + (f", under “{source.heading}”" if source.heading else "")
+            lines.append(f"  [{number}] “{marked(source, emphasize)}” ({where})")
+        lines.append(f"  {group[0].url or group[0].path}")
         lines.append("")
     return "\n".join(lines).rstrip()
 

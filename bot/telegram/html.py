@@ -19,6 +19,7 @@ MESSAGE_LIMIT = 4096
 QUESTION_ECHO_LIMIT = 200
 TITLE_LIMIT = 300
 ARTICLES_LISTED = 50
+EXPANDABLE_FROM = 400  # quotes longer than this (characters) are shown folded: the reader taps to read the rest
 
 _TAG = re.compile(r"<[^>]*>")
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*\s+")
@@ -87,12 +88,16 @@ def text_pieces(text: str, budget: int) -> list[tuple[int, int]]:
     return pieces
 
 
-def _escaped_with_bold(text: str, start: int, end: int, bold: tuple[int, int] | None) -> str:
-    """text[start:end], escaped, with the part inside `bold` wrapped in <b> (an empty or inverted span: none)."""
-    if bold is None or bold[1] <= bold[0] or bold[1] <= start or bold[0] >= end:
-        return html.escape(text[start:end])
-    left, right = max(start, bold[0]), min(end, bold[1])
-    return html.escape(text[start:left]) + f"<b>{html.escape(text[left:right])}</b>" + html.escape(text[right:end])
+def _escaped_with_bold(text: str, start: int, end: int, bold: Sequence[tuple[int, int]]) -> str:
+    """text[start:end], escaped, with the parts inside the `bold` ranges wrapped in <b> (empty ranges: none)."""
+    out, at = [], start
+    for left, right in sorted(bold):
+        left, right = max(at, left), min(end, right)
+        if right <= left:
+            continue
+        out += [html.escape(text[at:left]), f"<b>{html.escape(text[left:right])}</b>"]
+        at = right
+    return "".join([*out, html.escape(text[at:end])])
 
 
 def _link(title: str, url: str | None) -> str:
@@ -109,26 +114,39 @@ def citation_html(source: Source) -> str:
     return "— " + ", ".join([_link(source.title, source.url), *(html.escape(part) for part in rest)])
 
 
-def source_blocks(source: Source, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """The verbatim paragraph in a <blockquote> (the answer span bold), then the citation.
+def _answer_spans(source: Source) -> tuple[tuple[int, int], ...]:
+    return source.highlights or ((source.highlight,) if source.highlight else ())
 
-    A paragraph too long for one message becomes several quotes; the citation follows the last.
+
+def quote_blocks(source: Source, limit: int = MESSAGE_LIMIT) -> list[str]:
+    """The verbatim paragraph in a <blockquote> (the answer bold, a long one expandable), after its paragraph number.
+
+    A paragraph too long for one message becomes several quotes.
     """
-    citation = citation_html(source)
-    budget = limit - visible_length(citation) - 1
-    quotes = [
-        f"<blockquote>{_escaped_with_bold(source.quote, start, end, source.highlight)}</blockquote>"
+    label = f"¶{source.paragraph}"
+    budget = limit - len(label) - 1
+    opening = "<blockquote expandable>" if len(source.quote) > EXPANDABLE_FROM else "<blockquote>"
+    return [
+        f"{label}\n{opening}{_escaped_with_bold(source.quote, start, end, _answer_spans(source))}</blockquote>"
         for start, end in text_pieces(source.quote, budget)
     ]
-    if not quotes:
-        return [citation]
-    quotes[-1] += "\n" + citation
-    return quotes
 
 
-def bold_blocks(text: str, limit: int = MESSAGE_LIMIT) -> list[str]:
-    """`text` escaped and bold, cut into blocks that each fit in a message."""
-    return [f"<b>{html.escape(text[start:end])}</b>" for start, end in text_pieces(text, limit)]
+def source_blocks(sources: Sequence[Source], limit: int = MESSAGE_LIMIT) -> list[str]:
+    """The sources grouped by article: each article's quotes, then its citation once (title, outlet, date)."""
+    groups: dict[tuple[str, str], list[Source]] = {}
+    for source in sources:
+        groups.setdefault((source.path, source.title), []).append(source)
+    blocks: list[str] = []
+    for group in groups.values():
+        citation = citation_html(group[0])
+        quotes = [block for source in group for block in quote_blocks(source, limit - visible_length(citation) - 1)]
+        if not quotes:  # empty paragraphs: the citation alone
+            quotes = [citation]
+        else:
+            quotes[-1] += "\n" + citation
+        blocks.extend(quotes)
+    return blocks
 
 
 def split_messages(blocks: Iterable[str], limit: int = MESSAGE_LIMIT, separator: str = "\n\n") -> list[str]:
@@ -157,23 +175,30 @@ def abstain_html(question: str) -> str:
     return f"Sorry, I couldn't find an answer to “{echo}” in the articles. Try other words, or see /sources."
 
 
+def answer_line(answer: Answer) -> str:
+    """The short answer in bold (with what a relative date in it means); for a sentence answer, a plain lead-in:
+    the sentence itself is bold in the first quote and is not printed twice."""
+    if answer.answer_type is None:
+        return "From the articles (the answer is in bold):"
+    line = f"<b>{html.escape(shorten(answer.answer or '', MESSAGE_LIMIT // 4))}</b>"
+    when = answer.answer_date
+    if when:
+        dated = display_date(when.article_date) or when.article_date
+        line += html.escape(f" ({when.description}; the article is dated {dated})")
+    return line
+
+
 def answer_messages(answer: Answer, count: int) -> list[str]:
-    """The short answer in bold, then the first `count` sources; or the polite abstention."""
+    """The short answer first, then the first `count` sources grouped by article; or the polite abstention."""
     if answer.abstained or not answer.answer:
         return [abstain_html(answer.question)]
-    blocks = bold_blocks(answer.answer)
-    for source in answer.sources[:count]:
-        blocks.extend(source_blocks(source))
-    return split_messages(blocks)
+    return split_messages([answer_line(answer), *source_blocks(answer.sources[:count])])
 
 
 def more_sources_messages(answer: Answer, start: int, count: int) -> list[str]:
     """Sources `start` to `start + count` of an answer, under a line naming the question."""
     header = f"More sources for “{html.escape(shorten(answer.question, QUESTION_ECHO_LIMIT))}”:"
-    blocks = [header]
-    for source in answer.sources[start : start + count]:
-        blocks.extend(source_blocks(source))
-    return split_messages(blocks)
+    return split_messages([header, *source_blocks(answer.sources[start : start + count])])
 
 
 def articles_messages(articles: Sequence[ArticleSummary], listed: int = ARTICLES_LISTED) -> list[str]:

@@ -59,8 +59,8 @@ async def test_a_question_gets_the_bold_answer_quoted_sources_typing_and_buttons
     fake.say(PACT)
     [answer] = await reply_to(fake, fake.user["id"])
     html = answer["html"]
-    assert html.startswith("<b>") and "Kim Jong-un" in html
-    assert html.count("<blockquote>") == 3
+    assert "<b>" in html and "Kim Jong-un" in html  # the answer bold: first, or inside its quote (a sentence answer)
+    assert html.count("<blockquote") == 3
     assert "— Seoul, Tokyo and Washington condemn the Pyongyang-Moscow pact, Deutsche Welle, Jun 24, 2024" in html
     assert any(entity["type"] == "blockquote" for entity in answer["entities"])
     actions = fake.wait_for("sendChatAction")
@@ -78,7 +78,7 @@ async def test_more_sources_sends_the_next_quotes_and_removes_the_button(fake, s
     query = fake.press(answer, buttons(answer)["More sources (3)"])
     _, more = await reply_to(fake, fake.user["id"], count=2)
     assert more["html"].startswith("More sources for “who signed the pact?”:")
-    assert more["html"].count("<blockquote>") == 3
+    assert more["html"].count("<blockquote") == 3
     assert not set(answer["text"].split("\n\n")[1:]) & set(more["text"].split("\n\n")[1:])  # new quotes only
     await fake.until("answerCallbackQuery", where=lambda params: params["callback_query_id"] == query)
     await fake.until("editMessageReplyMarkup")
@@ -324,7 +324,7 @@ async def test_a_long_answer_comes_in_several_messages_with_the_buttons_under_th
     messages = await reply_to(fake, fake.user["id"], count=3)
     assert [bool(message.get("reply_markup")) for message in messages] == [False, False, True]
     assert "More sources (2)" in buttons(messages[-1])
-    assert sum(message["html"].count("<blockquote>") for message in messages) == 3
+    assert sum(message["html"].count("<blockquote") for message in messages) == 3
 
 
 def test_settings_come_from_flags_then_environment_and_bad_values_are_explained(tmp_path):

@@ -22,7 +22,7 @@ from bot.telegram.html import (
     utf16_length,
     visible_length,
 )
-from embeddings import Answer, ArticleSummary, IndexInfo, Source
+from embeddings import Answer, AnswerDate, ArticleSummary, IndexInfo, Source
 from tests.telegram.fake_api import TelegramHTML
 
 
@@ -39,19 +39,48 @@ def telegram_text(message: str) -> tuple[str, list[dict]]:
     return text, entities
 
 
-def test_answer_is_bold_and_each_source_a_blockquote_with_the_answer_bold_inside_and_its_citation():
+def test_the_short_answer_comes_first_in_bold_then_the_quotes_of_each_article_under_one_citation():
     quote = "Kim met Putin. Putin signed the pact with Kim Jong-un on Wednesday."
-    answer = Answer("who signed?", "Putin signed the pact with Kim Jong-un on Wednesday.", False,
-                    [source(quote, (15, len(quote)), url="https://dw.com/a?x=1&y=2"), source("Second quote.")])  # fmt: skip
+    answer = Answer("who signed?", "Putin and Kim Jong-un", False,
+                    [source(quote, (15, 20), highlights=((15, 20), (42, 53)), url="https://dw.com/a?x=1&y=2"),
+                     source("Second quote.", paragraph=7, url="https://dw.com/a?x=1&y=2"),
+                     source("Other article.", title="Reaction", path="b.txt", paragraph=2)],
+                    answer_type="person")  # fmt: skip
     [message] = answer_messages(answer, count=3)
-    assert message.startswith("<b>Putin signed the pact with Kim Jong-un on Wednesday.</b>\n\n")
-    assert "<blockquote>Kim met Putin. <b>Putin signed the pact with Kim Jong-un on Wednesday.</b></blockquote>" in message
-    assert '— <a href="https://dw.com/a?x=1&amp;y=2">Pact signed</a>, Deutsche Welle, Jun 24, 2024' in message
-    assert "<blockquote>Second quote.</blockquote>\n— Pact signed, Deutsche Welle, Jun 24, 2024" in message
+    assert message.startswith("<b>Putin and Kim Jong-un</b>\n\n")
+    bolded = "Kim met Putin. <b>Putin</b> signed the pact with <b>Kim Jong-un</b> on Wednesday."
+    assert f"¶4\n<blockquote>{bolded}</blockquote>" in message
+    assert message.count("Pact signed") == 1  # one citation for the article's two quotes, after the last of them
+    link = '<a href="https://dw.com/a?x=1&amp;y=2">Pact signed</a>'
+    assert f"¶7\n<blockquote>Second quote.</blockquote>\n— {link}, Deutsche Welle, Jun 24, 2024" in message
+    assert "¶2\n<blockquote>Other article.</blockquote>\n— Reaction, Deutsche Welle, Jun 24, 2024" in message
     _, entities = telegram_text(message)
-    assert [entity["type"] for entity in entities].count("blockquote") == 2
+    assert [entity["type"] for entity in entities].count("blockquote") == 3
     link = next(entity for entity in entities if entity["type"] == "text_link")
     assert link["url"] == "https://dw.com/a?x=1&y=2"
+
+
+def test_a_sentence_answer_is_not_printed_twice_it_is_bold_in_its_quote():
+    quote = "Kim met Putin. Putin signed the pact with Kim Jong-un on Wednesday."
+    answer = Answer("why?", quote[15:], False, [source(quote, (15, len(quote)))])
+    [message] = answer_messages(answer, count=3)
+    text, _ = telegram_text(message)
+    assert text.count("Putin signed the pact") == 1
+    assert "<b>Putin signed the pact with Kim Jong-un on Wednesday.</b></blockquote>" in message
+
+
+def test_a_relative_date_in_the_answer_is_shown_with_what_it_means():
+    when = AnswerDate("last week", "2024-06-17", "2024-06-23", "the week of Jun 17, 2024", "2024-06-24")
+    answer = Answer("when?", "last week", False, [source("It was signed last week.", (14, 23))], "date", when)
+    [message] = answer_messages(answer, count=1)
+    assert message.startswith("<b>last week</b> (the week of Jun 17, 2024; the article is dated Jun 24, 2024)")
+
+
+def test_a_long_quote_is_folded_into_an_expandable_blockquote():
+    long = "The minister said the plan would cost more than expected. " * 10
+    [message] = answer_messages(Answer("q", "plan", False, [source(long.strip(), (23, 27))], "thing"), count=1)
+    _, entities = telegram_text(message)
+    assert "<blockquote expandable>" in message and [e["type"] for e in entities].count("expandable_blockquote") == 1
 
 
 def test_everything_from_the_articles_is_escaped():
@@ -82,24 +111,24 @@ def test_a_very_long_question_is_shortened_in_the_abstention():
 
 def test_long_answers_are_split_between_sources_never_inside_a_tag():
     paragraph = "The minister said the plan would cost more than expected. " * 30  # ~1,750 characters
-    answer = Answer("q", "The plan.", False, [source(paragraph.strip(), (0, 58)) for _ in range(5)])
+    answer = Answer("q", "The plan.", False, [source(paragraph.strip(), (0, 58), paragraph=n) for n in range(5)], "thing")
     messages = answer_messages(answer, count=5)
     assert len(messages) == 3
     for message in messages:
         telegram_text(message)  # balanced, allowed tags, under the limit
-        assert message.count("<blockquote>") == message.count("</blockquote>")
-    assert sum(message.count("<blockquote>") for message in messages) == 5
+        assert message.count("<blockquote") == message.count("</blockquote>")
+    assert sum(message.count("<blockquote") for message in messages) == 5
     assert messages[0].startswith("<b>The plan.</b>")
 
 
 def test_a_paragraph_longer_than_a_message_is_cut_after_a_sentence_and_keeps_its_citation():
     quote = " ".join(f"Sentence number {n} is here." for n in range(400))  # ~11,000 characters
     start = quote.index("Sentence number 150")
-    answer = Answer("q", "x", False, [source(quote, (start, start + 80))])
+    answer = Answer("q", "x", False, [source(quote, (start, start + 80))], "thing")
     messages = answer_messages(answer, count=1)
     assert len(messages) >= 3
     texts = [telegram_text(message)[0] for message in messages]
-    quoted = " ".join(text.split("— Pact signed")[0] for text in texts)
+    quoted = " ".join(text.split("— Pact signed")[0].replace("¶4", "") for text in texts)
     assert " ".join(quoted.split()) == "x " + quote
     assert all(text.rstrip().endswith("here.") or "— Pact signed" in text for text in texts)
     assert "— Pact signed, Deutsche Welle" in texts[-1]
