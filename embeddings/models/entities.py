@@ -22,7 +22,7 @@ _SHORT_QUOTE = re.compile(r"[“\"]([^“”\"]{2,60})[”\"]")
 _NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "WORK_OF_ART", "PRODUCT", "EVENT"})
 _NAME_TAIL = re.compile(r"-[\w]+|\s(?:[A-Z][\w’'.-]*)(?=[\s,.;:!?)”\"]|$)")  # "-fil-A", " Aces"
 _UNPAIRED = set(",.;:(“\"'‘")
-_PAIRS = {"(": ")", "“": "”", "\"": "\"", "'": "'", "‘": "’"}
+_PAIRS = {"(": ")", "“": "”", '"': '"', "'": "'", "‘": "’"}
 _PHRASE_TAGS = frozenset({"JJ", "JJR", "JJS", "NN", "NNS", "NNP", "NNPS", "HYPH", "CD", "VBN", "RBS"})
 
 
