@@ -103,9 +103,9 @@ class Reader:
         kind, sentences, candidates = self.candidates(question, passages, contexts, topic)
         if candidates:
             scores = self.scorer(candidates)
-            best = int(np.argmax(scores))
-            if _share(scores, best) >= SURE:
-                return _phrase_answer(candidates, scores, best, passages, kind)
+            found = _phrase_answer(candidates, scores, int(np.argmax(scores)), passages, kind)
+            if _share(candidates, scores, found, passages) >= SURE:
+                return found
         return _sentence_answer(question, passages, max(sentences, key=lambda s: s.score), kind)
 
     def candidates(
@@ -164,10 +164,17 @@ class Reader:
         return [Sentence(number, start, end, float(score)) for (number, start, end), score in zip(spans, scores, strict=True)]
 
 
-def _share(scores: np.ndarray, best: int) -> float:
-    """The best candidate's probability under a softmax over the question's candidates: how clearly it wins."""
+def _share(candidates: list[Candidate], scores: np.ndarray, found: Found, passages: list[str]) -> float:
+    """How clearly the answer wins: the probability, under a softmax over the question's candidates, of those that
+    say it (its pieces, the items of its list, the same name elsewhere), so a list's items do not split the vote."""
     weights = np.exp(scores - scores.max())
-    return float(weights[best] / weights.sum())
+    said = {" ".join(sorted(content_words(passages[found.passage][start:end]))) for start, end in found.spans}
+    agree = [
+        (c.sentence.passage == found.passage and any(start <= c.start and c.end <= end for start, end in found.spans))
+        or " ".join(sorted(content_words(passages[c.sentence.passage][c.start : c.end]))) in said
+        for c in candidates
+    ]
+    return float(weights[np.array(agree)].sum() / weights.sum())
 
 
 def _phrase_answer(candidates: list[Candidate], scores: np.ndarray, best: int, passages: list[str], kind: AnswerType) -> Found:

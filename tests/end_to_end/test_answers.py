@@ -60,3 +60,21 @@ def test_follow_up_uses_the_previous_question(engine):
 def test_empty_question_is_refused(engine):
     with pytest.raises(EmptyQuestion):
         engine.ask("   ")
+
+
+@pytest.mark.parametrize(
+    ("question", "expected"),
+    [
+        ("who signed the pact?", "Vladimir Putin and Kim Jong-un"),
+        ("where was the pact signed?", "Pyongyang"),
+        ("what is the pact called?", "Comprehensive Strategic Partnership Agreement"),
+        ("which countries condemned the pact?", "South Korea, Japan and the United States"),
+        ("when did talks on denuclearization fail?", "2019"),
+        ("how did the US describe its commitment?", "remains ironclad"),
+    ],
+)
+def test_short_questions_about_the_seed_get_a_few_words_bold_in_their_quote(engine, question, expected):
+    answer = engine.ask(question)
+    assert answer.answer == expected and answer.answer_type is not None
+    top = answer.sources[0]
+    assert " and ".join(top.quote[start:end] for start, end in top.highlights) == expected
