@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
+import re
 import secrets
 from collections.abc import Callable
 from urllib.parse import urlparse
 
+import httpx
 from telegram import BotCommand, BotCommandScopeChat, LinkPreviewOptions, Update
 from telegram.error import InvalidToken, NetworkError, TelegramError
 from telegram.ext import (
@@ -23,7 +25,7 @@ from telegram.ext import (
 from bot.session import open_engine
 from bot.telegram import buttons, handlers
 from bot.telegram.access import QuestionLimit
-from bot.telegram.config import TelegramConfig
+from bot.telegram.config import API_BASE_URL_FORMS, TelegramConfig
 from bot.telegram.delivery import RetryingRateLimiter
 from bot.telegram.feedback import FeedbackStore
 from bot.telegram.html import plural
@@ -39,6 +41,8 @@ COMMANDS = [
     BotCommand("about", "index size, model and build time"),
 ]
 ADMIN_COMMANDS = [*COMMANDS, BotCommand("reload", "rebuild the index from the corpus")]
+PROBE_TIMEOUT = 5.0  # seconds for the one request that tells a wrong token from a wrong API address
+_TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]+")  # what @BotFather hands out: 123456789:AAH...
 
 
 async def set_commands(application: Application) -> None:
@@ -109,6 +113,38 @@ def build_application(
     return application
 
 
+def _shown_url(config: TelegramConfig) -> str:
+    """The API address for messages, without the token even if someone pasted it into the URL."""
+    return config.api_base_url.replace(config.token, "[redacted]")
+
+
+def rejection_message(config: TelegramConfig) -> str:
+    """Why getMe failed with InvalidToken, which python-telegram-bot raises for a 401 and a 404 alike.
+
+    A Bot API server answers 401 for a well-formed token it does not know, 404 for a malformed one; a 404 for a
+    well-formed token means no Bot API server is at that address (e.g. a wrong path). One plain getMe tells them
+    apart; the message never contains the token.
+    """
+    try:
+        with httpx.Client(timeout=PROBE_TIMEOUT) as client:  # the environment's proxies, as python-telegram-bot uses
+            status = client.get(f"{config.api_base_url}/bot{config.token}/getMe").status_code
+    except (httpx.HTTPError, httpx.InvalidURL):
+        status = None
+    well_formed = _TOKEN_SHAPE.fullmatch(config.token) is not None
+    if status == 401 or (status == 404 and not well_formed):
+        shape = "" if well_formed else " (it should look like 123456789:AAH..., from @BotFather)"
+        return f"Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN{shape}"
+    if status == 404:
+        return (
+            f"The Bot API address looks wrong: {_shown_url(config)}/bot<token>/getMe answered 404 Not Found. "
+            f"Set --api-base-url (or TELEGRAM_API_BASE_URL) to {API_BASE_URL_FORMS}"
+        )
+    return (
+        f"Telegram rejected the bot token, or {_shown_url(config)} is not a Bot API server: "
+        "check TELEGRAM_BOT_TOKEN and --api-base-url"
+    )
+
+
 def run(settings: Settings, config: TelegramConfig, log: Callable[[str], None] = logger.info) -> int:
     """Build or update the index, then serve Telegram by long polling or, with a webhook url, as a webhook server."""
     engine = open_engine(settings, log=log)
@@ -129,10 +165,10 @@ def run(settings: Settings, config: TelegramConfig, log: Callable[[str], None] =
             log(f"Answering about {plural(info.articles, 'article')}; polling Telegram for messages (Ctrl-C to stop)")
             application.run_polling(allowed_updates=ALLOWED_UPDATES)
     except InvalidToken:
-        logger.error("Telegram rejected the bot token: check TELEGRAM_BOT_TOKEN")
+        logger.error("%s", rejection_message(config))
         return 2
     except NetworkError as error:
-        logger.error("Cannot reach the Bot API at %s: %s", config.api_base_url, error)
+        logger.error("Cannot reach the Bot API at %s: %s", _shown_url(config), error)
         return 2
     log("Stopped.")
     return 0

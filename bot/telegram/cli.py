@@ -74,7 +74,10 @@ def add_telegram_command(
         "--top", type=int, metavar="K", help=f"sources per answer; 'More sources' shows K more (default {DEFAULT_TOP_K})"
     )
     telegram.add_argument(
-        "--api-base-url", metavar="URL", help="Bot API server (default https://api.telegram.org, env TELEGRAM_API_BASE_URL)"
+        "--api-base-url",
+        metavar="URL",
+        help="Bot API server: its root or the root followed by /bot, e.g. http://127.0.0.1:8081/bot "
+        "(default https://api.telegram.org, env TELEGRAM_API_BASE_URL)",
     )
     telegram.add_argument(
         "--feedback",

@@ -7,10 +7,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from embeddings import DEFAULT_TOP_K
 
 DEFAULT_API_BASE_URL = "https://api.telegram.org"
+API_BASE_URL_FORMS = "the server root (https://api.telegram.org, http://127.0.0.1:8081) or that root followed by /bot"
 DEFAULT_QUESTIONS_PER_MINUTE = 10
 SOURCE_PAGES = 3  # "More sources" pages through up to this many pages of sources
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
@@ -62,6 +64,18 @@ def parse_ids(text: str | None, name: str) -> frozenset[int]:
     return frozenset(ids)
 
 
+def api_base_url_root(url: str) -> str:
+    """The Bot API server's root from --api-base-url: the root itself or python-telegram-bot's `<root>/bot` form.
+
+    'http://127.0.0.1:8081/bot/' -> 'http://127.0.0.1:8081'; the bot adds /bot<token>/ and /file/bot<token>/ itself.
+    """
+    parts = urlsplit(url.strip())
+    if parts.scheme not in ("https", "http") or not parts.netloc or parts.query or parts.fragment:
+        raise ConfigError(f"--api-base-url (TELEGRAM_API_BASE_URL) must be {API_BASE_URL_FORMS}")
+    path = parts.path.rstrip("/").removesuffix("/bot").rstrip("/")
+    return f"{parts.scheme}://{parts.netloc}{path}"
+
+
 def load_config(
     env: Mapping[str, str],
     index: Path,
@@ -101,7 +115,7 @@ def load_config(
     return TelegramConfig(
         token=token,
         feedback_file=Path(feedback_file),
-        api_base_url=(api_base_url or env.get("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL).rstrip("/"),
+        api_base_url=api_base_url_root(api_base_url or env.get("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL),
         allowed_ids=parse_ids(env.get("TELEGRAM_ALLOWED_IDS"), "TELEGRAM_ALLOWED_IDS"),
         admin_ids=parse_ids(env.get("TELEGRAM_ADMIN_IDS"), "TELEGRAM_ADMIN_IDS"),
         questions_per_minute=limit,
