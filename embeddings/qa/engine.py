@@ -223,8 +223,7 @@ class Engine:
                 f"{rebuild_hint(self.settings.index)} from scratch"
             )
         hits = HybridRetriever(index, retrieval).search(query, vector, max(k, RERANK_DEPTH))
-        passages = index.passages([hit.row for hit in hits])
-        texts = [passage.text for passage in passages]
+        texts = [passage.text for passage in index.passages([hit.row for hit in hits])]
         if self.reranker is None:
             # Without the cross-encoder, abstention judges the cosine (a stable scale; BM25 and fused scores are
             # relative to the query); the order stays the retriever's.
