@@ -41,7 +41,7 @@ FEATURES = (
     "opens_sentence",  # stands at the sentence's start (its subject, often)
 )
 _NUMBER_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "QUANTITY", "MONEY", "PERCENT", "ORDINAL"})
-_WORD = re.compile(r"[\w’']+")
+WORD = re.compile(r"[\w’']+")
 _STOP = frozenset(
     "a an the of in on at to for from by with and or but is are was were be been being has have had do does did "
     "will would can could should may might this that these those it its as into about over after before than then "
@@ -72,7 +72,7 @@ class Candidate:
 
 
 def content_words(text: str) -> set[str]:
-    return {word for word in (w.lower().strip("’'") for w in _WORD.findall(text)) if word and word not in _STOP}
+    return {word for word in (w.lower().strip("’'") for w in WORD.findall(text)) if word and word not in _STOP}
 
 
 def candidates_in(
@@ -80,7 +80,7 @@ def candidates_in(
 ) -> list[Candidate]:
     """The mentions of one sentence that may answer, with their features ("meaning" and "repeated" come later)."""
     text = passage[sentence.start : sentence.end]
-    anchors = [match.start() for match in _WORD.finditer(text) if match.group().lower() in asked]
+    anchors = [match.start() for match in WORD.finditer(text) if match.group().lower() in asked]
     title_words = content_words(title)
     found = []
     for mention in mentions:
@@ -144,4 +144,4 @@ class CandidateScorer:
 
 def _words_between(text: str, anchor: int, mention: Mention) -> int:
     left, right = (anchor, mention.start) if anchor < mention.start else (mention.end, anchor)
-    return len(_WORD.findall(text[left:right]))
+    return len(WORD.findall(text[left:right]))

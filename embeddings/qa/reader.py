@@ -1,12 +1,12 @@
 """The reader: from the best passages to a short answer, and the thresholds for abstaining.
 
-No packaged model reads answer spans offline, so the reader picks among typed candidates: the named entities and
-noun phrases (models/entities.py) of the best sentences of the top passages, scored by how well their sentence
-answers (the cross-encoder), whether they are the kind of phrase the question asks for (answer_types.py), how
-close they stand to the question's own words, and how often the top passages repeat them. A candidate the question
-already names is never the answer. When no candidate of the asked kind is found ("why", "how"), the answer is the
-best sentence, narrowed to a date or number only when exactly one fits (span.py). Every answer is a verbatim
-slice of a quoted passage.
+No packaged model reads answer spans offline, so the reader picks among typed candidates: the named entities, noun
+phrases and short quotes (models/entities.py) of the best sentences of the passages read, weighed (candidates.py,
+weights learnt on dev questions) by how well their sentence answers (the cross-encoder), whether they are the kind
+of phrase the question asks for (answer_types.py), how close they stand to the question's own words, and more. A
+candidate the question already names is never the answer. When no candidate clearly wins, or none can answer
+("why", "how"), the answer is the best sentence, narrowed to a date or number only when exactly one fits
+(span.py). Every answer is a verbatim slice of a passage read.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from embeddings.models.encoder import QUERY_BATCH, Encoder
 from embeddings.models.entities import EntityTagger, QuestionParse, TaggerUnavailable
 from embeddings.qa.answer_types import AnswerType, answer_type
 from embeddings.qa.candidates import (
+    WORD,
     Candidate,
     CandidateScorer,
     Sentence,
@@ -41,9 +42,8 @@ MIN_RELEVANCE = THRESHOLDS["dense"]
 
 PASSAGES_READ = 3  # the top passages whose sentences may hold the short answer (the top article's lede besides)
 SENTENCES_READ = 4  # of their sentences, the best ones (by the cross-encoder) that are searched for candidates
-SURE = 0.2  # the best candidate's share of the softmax over all candidates below which the sentence is shown (dev)
+SURE = 0.2  # the answer's share of the softmax over all candidates below which the sentence is shown (tuned on dev)
 PEER_MARGIN = 2.0  # how far below the best a second name may score and still join it ("X together with Y")
-_WORD = re.compile(r"[\w’']+")
 _LIST_GAP = re.compile(r"\s*(?:,|,? and|,? or|&)\s*(?:the\s+)?")  # between the items of a list: ", " " and " ", and the "
 _JOINERS = re.compile(r"\b(?:and|together with|along with|alongside|with|as well as)\b|&", re.I)
 
@@ -214,7 +214,7 @@ def _with_partners(best: Candidate, candidates: list[Candidate], scores: np.ndar
     for other in peers:
         left, right = sorted((best, other), key=lambda c: c.start)
         between = passage[left.end : right.start]
-        near = score[id(other)] >= score[id(best)] - PEER_MARGIN and len(_WORD.findall(between)) <= 10
+        near = score[id(other)] >= score[id(best)] - PEER_MARGIN and len(WORD.findall(between)) <= 10
         if other is not best and near and _JOINERS.search(between):
             return ((left.start, left.end), (right.start, right.end))
     return ((best.start, best.end),)
