@@ -45,7 +45,7 @@ SENTENCES_READ = 4  # of their sentences, the best ones (by the cross-encoder) t
 SURE = 0.2  # the answer's share of the softmax over all candidates below which the sentence is shown (tuned on dev)
 PEER_MARGIN = 2.0  # how far below the best a second name may score and still join it ("X together with Y")
 _LIST_GAP = re.compile(r"\s*(?:,|,? and|,? or|&)\s*(?:the\s+)?")  # between the items of a list: ", " " and " ", and the "
-_JOINERS = re.compile(r"\b(?:and|together with|along with|alongside|with|as well as)\b|&", re.I)
+_JOINERS = re.compile(r"\b(?:and|together with|along with|alongside|as well as)\b|&", re.I)
 
 
 def abstention_threshold(mode: str) -> float:
