@@ -25,6 +25,7 @@ from telegram.ext import (
 from bot.session import open_engine
 from bot.telegram import buttons, handlers
 from bot.telegram.access import QuestionLimit
+from bot.telegram.answers import AnswerStore
 from bot.telegram.config import API_BASE_URL_FORMS, TelegramConfig
 from bot.telegram.delivery import RetryingRateLimiter
 from bot.telegram.feedback import FeedbackStore
@@ -108,6 +109,7 @@ def build_application(
         config,
         feedback or FeedbackStore(config.feedback_file, key=config.token.encode()),
         QuestionLimit(config.questions_per_minute),
+        AnswerStore(config.answers_path),
     )
     _add_handlers(application)
     return application

@@ -42,6 +42,7 @@ def run_telegram(settings: Settings, args: argparse.Namespace) -> int:
             settings.index,
             api_base_url=args.api_base_url,
             feedback=args.feedback,
+            answers=args.answers,
             questions_per_minute=args.questions_per_minute,
             sources_per_page=args.top,
             webhook_url=args.webhook_url,
@@ -83,6 +84,12 @@ def add_telegram_command(
         "--feedback",
         metavar="FILE",
         help="where 👍/👎 votes are kept (default feedback.jsonl beside the index, env NEWSQA_FEEDBACK)",
+    )
+    telegram.add_argument(
+        "--answers",
+        metavar="FILE",
+        help="where the answers behind buttons are kept, so they work after a restart "
+        "(default answers.sqlite3 beside the feedback file, env NEWSQA_ANSWERS)",
     )
     telegram.add_argument(
         "--questions-per-minute", type=int, metavar="N", help="per-user limit (default 10, env TELEGRAM_QUESTIONS_PER_MINUTE)"

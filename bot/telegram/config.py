@@ -32,6 +32,7 @@ class TelegramConfig:
 
     token: str
     feedback_file: Path
+    answers_file: Path | None = None  # the answers behind buttons; None: answers.sqlite3 beside the feedback file
     api_base_url: str = DEFAULT_API_BASE_URL
     allowed_ids: frozenset[int] = frozenset()
     admin_ids: frozenset[int] = frozenset()
@@ -41,6 +42,11 @@ class TelegramConfig:
     listen: str = "127.0.0.1"
     port: int = 8443
     secret: str | None = None
+
+    @property
+    def answers_path(self) -> Path:
+        """Where the answers behind buttons are kept: `answers_file`, else answers.sqlite3 beside the feedback file."""
+        return self.answers_file or self.feedback_file.parent / "answers.sqlite3"
 
     @property
     def max_sources(self) -> int:
@@ -82,6 +88,7 @@ def load_config(
     *,
     api_base_url: str | None = None,
     feedback: str | None = None,
+    answers: str | None = None,
     questions_per_minute: int | None = None,
     sources_per_page: int | None = None,
     webhook_url: str | None = None,
@@ -93,7 +100,8 @@ def load_config(
 
     The environment: TELEGRAM_BOT_TOKEN, TELEGRAM_API_BASE_URL, TELEGRAM_ALLOWED_IDS, TELEGRAM_ADMIN_IDS,
     TELEGRAM_QUESTIONS_PER_MINUTE, TELEGRAM_WEBHOOK_URL, TELEGRAM_WEBHOOK_SECRET, and NEWSQA_FEEDBACK (the feedback
-    file; default feedback.jsonl beside the index).
+    file; default feedback.jsonl beside the index) and NEWSQA_ANSWERS (the answers behind buttons; default
+    answers.sqlite3 beside the feedback file).
     """
     token = env.get("TELEGRAM_BOT_TOKEN", "").strip()
     if not token:
@@ -112,9 +120,11 @@ def load_config(
     if webhook_url and not webhook_url.startswith(("https://", "http://")):
         raise ConfigError(f"--webhook-url must be an http(s) address, not {webhook_url!r}")
     feedback_file = feedback or env.get("NEWSQA_FEEDBACK") or str(index.resolve().parent / "feedback.jsonl")
+    answers_file = answers or env.get("NEWSQA_ANSWERS") or None
     return TelegramConfig(
         token=token,
         feedback_file=Path(feedback_file),
+        answers_file=Path(answers_file) if answers_file else None,
         api_base_url=api_base_url_root(api_base_url or env.get("TELEGRAM_API_BASE_URL") or DEFAULT_API_BASE_URL),
         allowed_ids=parse_ids(env.get("TELEGRAM_ALLOWED_IDS"), "TELEGRAM_ALLOWED_IDS"),
         admin_ids=parse_ids(env.get("TELEGRAM_ADMIN_IDS"), "TELEGRAM_ADMIN_IDS"),

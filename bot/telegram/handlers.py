@@ -11,15 +11,16 @@ import contextlib
 import logging
 import math
 
-from telegram import CallbackQuery, Message, Update
+from telegram import Message, Update
 from telegram.error import NetworkError, TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.telegram import buttons
 from bot.telegram.access import addressed_to_bot, is_allowed, question_text
+from bot.telegram.answers import RecentAnswer
 from bot.telegram.delivery import reply_plain, send_messages, typing
 from bot.telegram.html import MESSAGE_LIMIT, about_html, answer_messages, articles_messages, help_html, more_sources_messages
-from bot.telegram.state import BotContext, RecentAnswer
+from bot.telegram.state import BotContext
 from embeddings import NewsQAError
 
 logger = logging.getLogger(__name__)
@@ -118,16 +119,18 @@ async def answer_question(update: Update, context: BotContext) -> None:
     shown = served.config.sources_per_page
     keyboard = None
     if not answer.abstained:
-        key = chat.remember(answer, shown)
+        key = await asyncio.to_thread(served.answers.remember, message.chat_id, answer, shown)
         keyboard = buttons.keyboard(buttons.more_row(key, len(answer.sources), shown), buttons.vote_row(key))
     # Each answer replies to its question: when a user sends several at once, they can tell which is which.
     await send_messages(context.bot, message.chat_id, answer_messages(answer, shown), message.message_id, keyboard)
 
 
-async def _pressed_answer(query: CallbackQuery, context: BotContext) -> tuple[str, str, RecentAnswer] | None:
+async def _pressed_answer(update: Update, context: BotContext) -> tuple[str, str, RecentAnswer] | None:
     """(key, argument, answer) for a button under an answer; None, after telling the user, when it is forgotten."""
+    query = update.callback_query
     key, argument = buttons.parse(query.data)
-    answered = context.chat_data.recent(key)
+    chat = update.effective_chat
+    answered = await asyncio.to_thread(context.services.answers.recent, chat.id, key) if chat else None
     if answered is None:
         await query.answer(TOO_OLD, show_alert=True)
         return None
@@ -137,7 +140,7 @@ async def _pressed_answer(query: CallbackQuery, context: BotContext) -> tuple[st
 async def show_more_sources(update: Update, context: BotContext) -> None:
     """Send the next sources of an earlier answer, moving its "More sources" button under them."""
     query = update.callback_query
-    pressed = await _pressed_answer(query, context)
+    pressed = await _pressed_answer(update, context)
     if pressed is None:
         return
     key, start_text, answered = pressed
@@ -146,6 +149,7 @@ async def show_more_sources(update: Update, context: BotContext) -> None:
     start = int(start_text)
     end = start + context.services.config.sources_per_page
     answered.shown = max(answered.shown, min(end, len(answered.answer.sources)))
+    await asyncio.to_thread(context.services.answers.update, update.effective_chat.id, key, answered)
     if isinstance(query.message, Message):
         await query.edit_message_reply_markup(buttons.without_more(query.message.reply_markup))
     keyboard = buttons.keyboard(buttons.more_row(key, len(answered.answer.sources), end))
@@ -156,7 +160,7 @@ async def show_more_sources(update: Update, context: BotContext) -> None:
 async def record_vote(update: Update, context: BotContext) -> None:
     """Store a 👍 or 👎 on an answer, with the question and the sources shown, and thank the user."""
     query = update.callback_query
-    pressed = await _pressed_answer(query, context)
+    pressed = await _pressed_answer(update, context)
     if pressed is None:
         return
     key, vote, answered = pressed
@@ -167,6 +171,7 @@ async def record_vote(update: Update, context: BotContext) -> None:
     shown = answered.answer.sources[: answered.shown]
     await asyncio.to_thread(context.services.feedback.record, answered.answer, shown, vote, user_id)
     answered.vote = vote
+    await asyncio.to_thread(context.services.answers.update, update.effective_chat.id, key, answered)
     await query.answer("Thanks for the feedback!")
     if isinstance(query.message, Message):
         await query.edit_message_reply_markup(buttons.with_vote(query.message.reply_markup, key, vote))

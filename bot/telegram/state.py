@@ -1,4 +1,6 @@
-"""What the bot keeps between updates, typed: each chat's recent answers and questions, and the shared services.
+"""What the bot keeps between updates, typed: each chat's recent questions, and the shared services.
+
+The answers behind buttons live on disk (bot.telegram.answers), so the buttons still work after a restart.
 
 python-telegram-bot makes `context.chat_data` a ChatData per chat and `context.bot_data` one BotData
 (CONTEXT_TYPES, given to the ApplicationBuilder), so handlers read attributes instead of string keys.
@@ -7,49 +9,25 @@ python-telegram-bot makes `context.chat_data` a ChatData per chat and `context.b
 from __future__ import annotations
 
 import asyncio
-from collections import OrderedDict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
 
-from bot.telegram import buttons
 from bot.telegram.access import QuestionLimit
+from bot.telegram.answers import AnswerStore
 from bot.telegram.config import TelegramConfig
 from bot.telegram.feedback import FeedbackStore
-from embeddings import Answer, Engine
+from embeddings import Engine
 
-ANSWERS_KEPT = 20  # per chat: the answers whose buttons still work
 HISTORY_KEPT = 5  # per chat: earlier questions, for follow-ups
 
 
 @dataclass
-class RecentAnswer:
-    """An answer whose "More sources" and vote buttons are still live."""
-
-    answer: Answer
-    shown: int
-    vote: str | None = None
-
-
-@dataclass
 class ChatData:
-    """One chat's memory (`context.chat_data`): the answers whose buttons still work, and the earlier questions."""
+    """One chat's memory (`context.chat_data`): the earlier questions, for follow-ups."""
 
-    answers: OrderedDict[str, RecentAnswer] = field(default_factory=OrderedDict)
     history: list[str] = field(default_factory=list)
-
-    def remember(self, answer: Answer, shown: int) -> str:
-        """Keep the answer for its buttons (the last ANSWERS_KEPT); returns the key the buttons carry."""
-        key = buttons.new_key()
-        self.answers[key] = RecentAnswer(answer, shown)
-        while len(self.answers) > ANSWERS_KEPT:
-            self.answers.popitem(last=False)
-        return key
-
-    def recent(self, key: str) -> RecentAnswer | None:
-        """The answer a button's key names, or None once it has been forgotten."""
-        return self.answers.get(key)
 
     def asked(self, question: str) -> None:
         """Note a question as context for the follow-ups after it (the last HISTORY_KEPT are kept)."""
@@ -59,12 +37,13 @@ class ChatData:
 
 @dataclass
 class BotServices:
-    """What the handlers share: the engine, the settings, the feedback file and the limits."""
+    """What the handlers share: the engine, the settings, the feedback file, the answers behind buttons and the limits."""
 
     engine: Engine
     config: TelegramConfig
     feedback: FeedbackStore
     limit: QuestionLimit
+    answers: AnswerStore
     reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     # Rebuilds get their own thread: in a burst they would otherwise queue behind every waiting question.
     rebuilder: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="rebuild"))
