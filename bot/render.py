@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from embeddings import Answer, Source
 
@@ -27,19 +27,23 @@ def citation(source: Source) -> str:
     return ", ".join(part for part in parts if part)
 
 
+def date_note(answer: Answer) -> str:
+    """What a relative date in the answer means: " (the week of Jun 17, 2024; the article is dated Jun 24, 2024)"."""
+    when = answer.answer_date
+    if when is None:
+        return ""
+    return f" ({when.description}; the article is dated {display_date(when.article_date)})"
+
+
 def answer_line(answer: Answer) -> str:
-    """The short answer, with what a relative date in it means: "last week (the week of Jun 17, 2024; the
-    article is dated Jun 24, 2024)". A sentence answer is not repeated here: its quote below shows it marked."""
+    """The short answer, with what a relative date in it means. A sentence answer is not repeated here: its quote
+    below shows it marked."""
     if answer.answer_type is None:
         return "From the articles (the answering sentence is marked):"
-    line = f"Answer: {answer.answer}"
-    when = answer.answer_date
-    if when:
-        line += f" ({when.description}; the article is dated {display_date(when.article_date)})"
-    return line
+    return f"Answer: {answer.answer}{date_note(answer)}"
 
 
-def by_article(sources: list[Source]) -> list[list[Source]]:
+def by_article(sources: Sequence[Source]) -> list[list[Source]]:
     """Sources grouped by their article, in the order each article first appears."""
     groups: dict[tuple[str, str | None], list[Source]] = {}
     for source in sources:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlparse
 
-from bot.render import display_date
+from bot.render import by_article, date_note, display_date
 from embeddings import Answer, ArticleSummary, IndexInfo, Source
 
 MESSAGE_LIMIT = 4096
@@ -134,11 +134,8 @@ def quote_blocks(source: Source, limit: int = MESSAGE_LIMIT) -> list[str]:
 
 def source_blocks(sources: Sequence[Source], limit: int = MESSAGE_LIMIT) -> list[str]:
     """The sources grouped by article: each article's quotes, then its citation once (title, outlet, date)."""
-    groups: dict[tuple[str, str], list[Source]] = {}
-    for source in sources:
-        groups.setdefault((source.path, source.title), []).append(source)
     blocks: list[str] = []
-    for group in groups.values():
+    for group in by_article(sources):
         citation = citation_html(group[0])
         quotes = [block for source in group for block in quote_blocks(source, limit - visible_length(citation) - 1)]
         if not quotes:  # empty paragraphs: the citation alone
@@ -180,12 +177,7 @@ def answer_line(answer: Answer) -> str:
     the sentence itself is bold in the first quote and is not printed twice."""
     if answer.answer_type is None:
         return "From the articles (the answer is in bold):"
-    line = f"<b>{html.escape(shorten(answer.answer or '', MESSAGE_LIMIT // 4))}</b>"
-    when = answer.answer_date
-    if when:
-        dated = display_date(when.article_date) or when.article_date
-        line += html.escape(f" ({when.description}; the article is dated {dated})")
-    return line
+    return f"<b>{html.escape(shorten(answer.answer or '', MESSAGE_LIMIT // 4))}</b>{html.escape(date_note(answer))}"
 
 
 def answer_messages(answer: Answer, count: int) -> list[str]:
