@@ -41,10 +41,9 @@ class Mention:
 
 @dataclass(frozen=True)
 class QuestionParse:
-    """What the reader needs from a question: the noun a "which/what" asks about, and whether it is plural."""
+    """What the reader needs from a question: the noun a "which/what" asks about, and the phrase it heads."""
 
     asked_noun: str | None
-    plural: bool
     asked_phrase: str | None = None
 
 
@@ -114,9 +113,9 @@ class EntityTagger:
             if nouns:
                 kept = [word for word in words if word.tag_ != "DT"]
                 phrase = doc[kept[0].i : kept[-1].i + 1].text
-                return QuestionParse(nouns[-1].lower_, nouns[-1].tag_ in ("NNS", "NNPS"), phrase)
-            return QuestionParse(None, False, None)
-        return QuestionParse(None, False, None)
+                return QuestionParse(nouns[-1].lower_, phrase)
+            return QuestionParse(None)
+        return QuestionParse(None)
 
 
 def _widened(entities: list[Mention], text: str) -> list[Mention]:

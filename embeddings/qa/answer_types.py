@@ -90,7 +90,6 @@ class AnswerType:
 
     name: str
     labels: frozenset[str]
-    plural: bool = False
     phrase: str | None = None
 
     def accepts(self, label: str) -> bool:
@@ -105,23 +104,21 @@ class AnswerType:
         return bool(self.labels) or self.phrase is not None
 
 
-def answer_type(
-    question: str, asked_noun: str | None = None, plural: bool = False, asked_phrase: str | None = None
-) -> AnswerType:
+def answer_type(question: str, asked_noun: str | None = None, asked_phrase: str | None = None) -> AnswerType:
     """The kind of answer `question` asks for; `asked_noun` is the noun its "which"/"what" determines, when known."""
     noun = asked_noun or _guess_asked_noun(question)
     if noun:
         labels = _KIND_OF_NOUN.get(noun) or _KIND_OF_NOUN.get(noun.rstrip("s")) or _KIND_OF_NOUN.get(noun.removesuffix("es"))
         if labels in (DATE, MONEY, PERCENT):
-            return AnswerType(noun, labels, plural)  # "what year", "what price": a date or amount, nothing else
+            return AnswerType(noun, labels)  # "what year", "what price": a date or amount, nothing else
         if labels or asked_phrase:
-            return AnswerType(noun, labels or frozenset(), plural, asked_phrase or noun)
+            return AnswerType(noun, labels or frozenset(), asked_phrase or noun)
     for pattern, name, labels in _OPENINGS:
         if pattern.search(question):
-            return AnswerType(name, labels, plural)
+            return AnswerType(name, labels)
     if _ASKS_WHICH_WHAT.search(question):
-        return AnswerType("thing", NAMES_AND_PHRASES, plural)
-    return AnswerType("unknown", frozenset(), plural)
+        return AnswerType("thing", NAMES_AND_PHRASES)
+    return AnswerType("unknown", frozenset())
 
 
 def _guess_asked_noun(question: str) -> str | None:

@@ -141,13 +141,13 @@ class Reader:
         return np.concatenate([self.encoder.encode(texts[i : i + QUERY_BATCH]) for i in range(0, len(texts), QUERY_BATCH)])
 
     def _answer_type(self, question: str) -> AnswerType:
-        parse = QuestionParse(None, False)
+        parse = QuestionParse(None)
         if self.tagger is not None:
             try:
                 parse = self.tagger.parse_question(question)
             except TaggerUnavailable:
                 self.tagger = None
-        return answer_type(question, parse.asked_noun, parse.plural, parse.asked_phrase)
+        return answer_type(question, parse.asked_noun, parse.asked_phrase)
 
     def _score_sentences(self, question: str, passages: list[str], contexts: Sequence[str]) -> list[Sentence]:
         """Every sentence of the passages read, scored as an answer to the question (0..1), passage order kept."""

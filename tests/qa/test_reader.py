@@ -43,7 +43,7 @@ def test_the_question_says_what_kind_of_answer_it_wants(question, kind):
 def test_which_and_what_questions_ask_for_the_kind_their_noun_names():
     parse = EntityTagger().parse_question("Which US national park was impacted by severe flooding this week?")
     assert (parse.asked_noun, parse.asked_phrase) == ("park", "US national park")
-    kind = answer_type("Which US national park was impacted?", parse.asked_noun, parse.plural, parse.asked_phrase)
+    kind = answer_type("Which US national park was impacted?", parse.asked_noun, parse.asked_phrase)
     assert kind.accepts("FAC") and kind.accepts("GPE") and kind.phrase == "US national park"
     assert answer_type("Which fast food chain has the slowest drive-thru?").accepts("ORG")
     assert not answer_type("why did the talks fail?").wants_phrase
