@@ -1,7 +1,8 @@
 """The engine: the one object front ends talk to. Question in, `Answer` out; nothing here formats for a UI.
 
 The path of a question: follow-up context -> hybrid retrieval (dense + BM25) -> cross-encoder reranking ->
-abstain or answer -> sources (de-duplicated, one per article first) -> the answering sentence and span.
+abstain or answer -> sources (de-duplicated, another article first only on a near-tie) -> the reader's short answer,
+whose passage becomes the first source.
 """
 
 from __future__ import annotations

@@ -1,4 +1,5 @@
-"""Sources as a reader sees them: wire copy shown once, one passage per article first, newest first for "latest"."""
+"""Sources as a reader sees them: wire copy shown once, another article first only on a near-tie, newest first for
+"latest"."""
 
 from __future__ import annotations
 
