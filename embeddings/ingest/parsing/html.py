@@ -9,11 +9,12 @@ from embeddings.ingest.parsing.body import finish_body
 from embeddings.ingest.parsing.dates import parse_date
 
 
-def parse_html(text: str, path: str) -> list[Article]:
+def parse_html(text: str, path: str, url: str | None = None) -> list[Article]:
+    """The page's article; `url` is where the page was fetched from, when known (the fetcher gives it)."""
     import trafilatura  # imported here: it is only needed when a corpus holds HTML
 
     extracted = trafilatura.extract(
-        text, output_format="xml", with_metadata=True, include_comments=False, include_tables=False, favor_recall=True
+        text, url=url, output_format="xml", with_metadata=True, include_comments=False, include_tables=False, favor_recall=True
     )
     if not extracted:
         return []
@@ -40,6 +41,7 @@ def parse_html(text: str, path: str) -> list[Article]:
             source_id=path,
             outlet=(doc.get("sitename") or doc.get("hostname") or None),
             date=parse_date(doc.get("date")),
-            url=doc.get("url") or None,
+            url=doc.get("url") or url,
+            extra={"author": doc.get("author")} if doc.get("author") else {},
         )
     ]
