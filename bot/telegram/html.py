@@ -109,9 +109,9 @@ def _link(title: str, url: str | None) -> str:
 
 
 def citation_html(source: Source) -> str:
-    """'— Title, Outlet, Jun 24, 2024', the title linking to the article when it has a url."""
+    """'— Title, Outlet, Jun 24, 2024', the title linking to the quoted passage in the article when it has a url."""
     rest = [part for part in (source.outlet, display_date(source.date)) if part]
-    return "— " + ", ".join([_link(source.title, source.url), *(html.escape(part) for part in rest)])
+    return "— " + ", ".join([_link(source.title, source.link), *(html.escape(part) for part in rest)])
 
 
 def _answer_spans(source: Source) -> tuple[tuple[int, int], ...]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 
+from embeddings.qa.links import quote_link
+
 
 @dataclass(frozen=True)
 class Source:
@@ -28,6 +30,11 @@ class Source:
     highlight: tuple[int, int] | None = None
     sentence: tuple[int, int] | None = None
     highlights: tuple[tuple[int, int], ...] | None = None
+
+    @property
+    def link(self) -> str | None:
+        """The url opened at this passage (a `#:~:text=` fragment of the quote's first words); None without a url."""
+        return quote_link(self.url, self.quote)
 
 
 @dataclass(frozen=True)
@@ -63,4 +70,5 @@ class Answer:
             source["highlight"] = list(source["highlight"]) if source["highlight"] else None
             source["sentence"] = list(source["sentence"]) if source["sentence"] else None
             source["highlights"] = [list(span) for span in source["highlights"]] if source["highlights"] else None
+            source["link"] = quote_link(source["url"], source["quote"])
         return data

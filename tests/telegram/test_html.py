@@ -51,13 +51,14 @@ def test_the_short_answer_comes_first_in_bold_then_the_quotes_of_each_article_un
     bolded = "Kim met Putin. <b>Putin</b> signed the pact with <b>Kim Jong-un</b> on Wednesday."
     assert f"¶4\n<blockquote>{bolded}</blockquote>" in message
     assert message.count("Pact signed") == 1  # one citation for the article's two quotes, after the last of them
-    link = '<a href="https://dw.com/a?x=1&amp;y=2">Pact signed</a>'
+    fragment = "#:~:text=Kim%20met%20Putin.%20Putin%20signed%20the%20pact%20with"  # the article's first quote
+    link = f'<a href="https://dw.com/a?x=1&amp;y=2{fragment}">Pact signed</a>'
     assert f"¶7\n<blockquote>Second quote.</blockquote>\n— {link}, Deutsche Welle, Jun 24, 2024" in message
     assert "¶2\n<blockquote>Other article.</blockquote>\n— Reaction, Deutsche Welle, Jun 24, 2024" in message
     _, entities = telegram_text(message)
     assert [entity["type"] for entity in entities].count("blockquote") == 3
     link = next(entity for entity in entities if entity["type"] == "text_link")
-    assert link["url"] == "https://dw.com/a?x=1&y=2"
+    assert link["url"] == "https://dw.com/a?x=1&y=2" + fragment
 
 
 def test_a_sentence_answer_is_not_printed_twice_it_is_bold_in_its_quote():
