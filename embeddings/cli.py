@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from embeddings.errors import NewsQAError
 from embeddings.evaluation.evaluate import add_evaluate_command
+from embeddings.feeds.cli import add_fetch_command
 from embeddings.index.builder import build_index
 from embeddings.index.store import write_failure
 from embeddings.models.encoder import load_encoder
@@ -27,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--model", metavar="NAME_OR_PATH", help="sentence-transformers model (env NEWSQA_MODEL)")
     build.add_argument("--quiet", action="store_true", help="no progress bar")
     add_evaluate_command(commands)
+    add_fetch_command(commands)
     commands.add_parser("bench", add_help=False, help="measure build, search, answer and start-up speed (python -m benchmarks)")
     return parser
 
@@ -39,7 +41,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return bench(argv[1:])
     args = build_parser().parse_args(argv)
-    if args.command == "evaluate":
+    if args.command in ("evaluate", "fetch"):
         return args.handler(args)
     settings = Settings.from_env(corpus=args.corpus, index=args.index, model=args.model)
     try:
