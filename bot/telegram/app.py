@@ -25,11 +25,14 @@ from telegram.ext import (
 from bot.session import open_engine
 from bot.telegram import buttons, handlers
 from bot.telegram.access import QuestionLimit
+from bot.telegram.admin import add_article, add_document, reload_index
 from bot.telegram.answers import AnswerStore
 from bot.telegram.config import API_BASE_URL_FORMS, TelegramConfig
 from bot.telegram.delivery import RetryingRateLimiter
 from bot.telegram.feedback import FeedbackStore
 from bot.telegram.html import plural
+from bot.telegram.rebuild import Rebuilder, build_command
+from bot.telegram.refresh import FeedSchedule, schedule_refresh
 from bot.telegram.state import CONTEXT_TYPES, BotServices
 from embeddings import Engine, Settings
 
@@ -41,7 +44,11 @@ COMMANDS = [
     BotCommand("sources", "the articles I can quote"),
     BotCommand("about", "index size, model and build time"),
 ]
-ADMIN_COMMANDS = [*COMMANDS, BotCommand("reload", "rebuild the index from the corpus")]
+ADMIN_COMMANDS = [
+    *COMMANDS,
+    BotCommand("reload", "rebuild the index from the corpus"),
+    BotCommand("add", "add an article: /add URL, or send me an .html, .txt or .md file"),
+]
 PROBE_TIMEOUT = 5.0  # seconds for the one request that tells a wrong token from a wrong API address
 _TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]+")  # what @BotFather hands out: 123456789:AAH...
 
@@ -54,6 +61,11 @@ async def set_commands(application: Application) -> None:
             await application.bot.set_my_commands(ADMIN_COMMANDS, scope=BotCommandScopeChat(admin))
         except TelegramError as error:  # the admin has not opened a chat with the bot yet
             logger.warning("Could not show /reload to admin %s: %s", admin, error)
+
+
+async def stop_rebuilding(application: Application) -> None:
+    """At shutdown, stop a rebuild's child process (the build is crash-safe; the last good index stays)."""
+    await application.bot_data.services.rebuilder.close()
 
 
 def _builder(config: TelegramConfig, timeout: float | None) -> ApplicationBuilder:
@@ -71,6 +83,7 @@ def _builder(config: TelegramConfig, timeout: float | None) -> ApplicationBuilde
         .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .context_types(CONTEXT_TYPES)
         .post_init(set_commands)
+        .post_shutdown(stop_rebuilding)
     )
 
 
@@ -80,12 +93,16 @@ def _add_handlers(application: Application) -> None:
     application.add_handler(CommandHandler(["start", "help"], handlers.show_help))
     application.add_handler(CommandHandler("sources", handlers.list_sources))
     application.add_handler(CommandHandler("about", handlers.show_about))
-    application.add_handler(CommandHandler("reload", handlers.reload_index))
+    application.add_handler(CommandHandler("reload", reload_index))
+    application.add_handler(CommandHandler("add", add_article))
     application.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & filters.TEXT & ~filters.COMMAND, handlers.answer_question)
     )
     application.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & filters.COMMAND & filters.ChatType.PRIVATE, handlers.unknown_command)
+    )
+    application.add_handler(
+        MessageHandler(filters.UpdateType.MESSAGE & filters.Document.ALL & filters.ChatType.PRIVATE, add_document)
     )
     application.add_handler(
         MessageHandler(filters.UpdateType.MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.hint_text_only)
@@ -97,11 +114,17 @@ def _add_handlers(application: Application) -> None:
 
 
 def build_application(
-    engine: Engine, config: TelegramConfig, feedback: FeedbackStore | None = None, timeout: float | None = None
+    engine: Engine,
+    config: TelegramConfig,
+    feedback: FeedbackStore | None = None,
+    timeout: float | None = None,
+    feeds: FeedSchedule | None = None,
+    rebuilder: Rebuilder | None = None,
 ) -> Application:
     """The bot with all its handlers, talking to the Bot API at `config.api_base_url`.
 
     `timeout` (seconds) overrides python-telegram-bot's network timeouts (5 s), e.g. for tests of a hung API.
+    `feeds`: fetch these feeds on a schedule; `rebuilder`: how rebuilds run (None: `python -m embeddings` children).
     """
     application = _builder(config, timeout).build()
     application.bot_data.services = BotServices(
@@ -110,9 +133,19 @@ def build_application(
         feedback or FeedbackStore(config.feedback_file, key=config.token.encode()),
         QuestionLimit(config.questions_per_minute),
         AnswerStore(config.answers_path),
+        rebuilder=rebuilder or _rebuilder(engine, feeds),
+        feeds=feeds,
     )
     _add_handlers(application)
+    if feeds is not None:
+        schedule_refresh(application, feeds)
     return application
+
+
+def _rebuilder(engine: Engine, feeds: FeedSchedule | None) -> Rebuilder:
+    settings = engine.settings
+    folders = (settings.corpus, settings.index, settings.model)
+    return Rebuilder(engine, build_command(*folders), build_command(*folders, feeds.feeds_file) if feeds else None)
 
 
 def _shown_url(config: TelegramConfig) -> str:
@@ -147,11 +180,13 @@ def rejection_message(config: TelegramConfig) -> str:
     )
 
 
-def run(settings: Settings, config: TelegramConfig, log: Callable[[str], None] = logger.info) -> int:
+def run(
+    settings: Settings, config: TelegramConfig, log: Callable[[str], None] = logger.info, feeds: FeedSchedule | None = None
+) -> int:
     """Build or update the index, then serve Telegram by long polling or, with a webhook url, as a webhook server."""
     engine = open_engine(settings, log=log)
     info = engine.info()
-    application = build_application(engine, config)
+    application = build_application(engine, config, feeds=feeds)
     try:
         if config.webhook_url:
             log(f"Answering about {plural(info.articles, 'article')}; webhook server on {config.listen}:{config.port}")

@@ -6,9 +6,14 @@ import argparse
 import logging
 import sys
 from collections.abc import Callable
+from pathlib import Path
 
 from bot.telegram.config import ConfigError, TelegramConfig, from_environment
-from embeddings import DEFAULT_TOP_K, Settings
+from bot.telegram.refresh import FeedSchedule
+from embeddings import DEFAULT_TOP_K, NewsQAError, Settings
+from embeddings.feeds.cli import read_feed_list
+
+DEFAULT_REFRESH_MINUTES = 30.0
 
 LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
@@ -36,6 +41,20 @@ def setup_logging(config: TelegramConfig) -> None:
         logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
+def feed_schedule(args: argparse.Namespace) -> FeedSchedule | str | None:
+    """The feeds to follow from --feeds and --refresh-minutes; a string says what is wrong with them."""
+    if args.feeds is None:
+        return "--refresh-minutes needs --feeds FILE" if args.refresh_minutes is not None else None
+    minutes = DEFAULT_REFRESH_MINUTES if args.refresh_minutes is None else args.refresh_minutes
+    if not minutes > 0:
+        return "--refresh-minutes must be more than 0"
+    try:
+        read_feed_list(Path(args.feeds))
+    except NewsQAError as error:
+        return str(error)
+    return FeedSchedule(Path(args.feeds), minutes)
+
+
 def run_telegram(settings: Settings, args: argparse.Namespace) -> int:
     try:
         config = from_environment(
@@ -53,10 +72,14 @@ def run_telegram(settings: Settings, args: argparse.Namespace) -> int:
     except ConfigError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    feeds = feed_schedule(args)
+    if isinstance(feeds, str):
+        print(f"error: {feeds}", file=sys.stderr)
+        return 2
     setup_logging(config)
     from bot.telegram.app import run  # imports telegram.ext: only when the bot really starts
 
-    return run(settings, config)
+    return run(settings, config, feeds=feeds)
 
 
 def add_telegram_command(
@@ -68,7 +91,7 @@ def add_telegram_command(
         help="run the Telegram bot (token in TELEGRAM_BOT_TOKEN)",
         description="Run the Telegram bot: long polling by default, a webhook server with --webhook-url. "
         "The token is read from TELEGRAM_BOT_TOKEN. TELEGRAM_ALLOWED_IDS (user or chat ids) limits who may ask; "
-        "TELEGRAM_ADMIN_IDS (user ids) may run /reload.",
+        "TELEGRAM_ADMIN_IDS (user ids) may run /reload and /add.",
     )
     add_index_options(telegram)
     telegram.add_argument(
@@ -93,6 +116,11 @@ def add_telegram_command(
     )
     telegram.add_argument(
         "--questions-per-minute", type=int, metavar="N", help="per-user limit (default 10, env TELEGRAM_QUESTIONS_PER_MINUTE)"
+    )
+    feeds = telegram.add_argument_group("fresh news")
+    feeds.add_argument("--feeds", metavar="FILE", help="RSS/Atom feeds to follow, one address per line (re-read each time)")
+    feeds.add_argument(
+        "--refresh-minutes", type=float, metavar="N", help=f"fetch them every N minutes (default {DEFAULT_REFRESH_MINUTES:g})"
     )
     webhook = telegram.add_argument_group("webhook mode (instead of long polling)")
     webhook.add_argument(

@@ -19,9 +19,9 @@ from bot.telegram import buttons
 from bot.telegram.access import addressed_to_bot, is_allowed, question_text
 from bot.telegram.answers import RecentAnswer
 from bot.telegram.delivery import reply_plain, send_messages, typing
-from bot.telegram.html import MESSAGE_LIMIT, about_html, answer_messages, articles_messages, help_html, more_sources_messages
+from bot.telegram.html import about_html, answer_messages, articles_messages, help_html, more_sources_messages
+from bot.telegram.refresh import refresh_html
 from bot.telegram.state import BotContext
-from embeddings import NewsQAError
 
 logger = logging.getLogger(__name__)
 
@@ -65,35 +65,8 @@ async def list_sources(update: Update, context: BotContext) -> None:
 
 
 async def show_about(update: Update, context: BotContext) -> None:
-    """Describe the index: its size, the embedding model and when it was built."""
-    await update.message.reply_html(about_html(context.services.engine.info()))
-
-
-async def reload_index(update: Update, context: BotContext) -> None:
-    """An admin sees "Rebuilding…" turn into the build summary (or why it failed); others, that /reload is for admins."""
-    served = context.services
-    if update.effective_user is None or update.effective_user.id not in served.config.admin_ids:
-        await update.message.reply_text(ADMINS_ONLY)
-        return
-    if served.reload_lock.locked():
-        await update.message.reply_text("A reload is already running.")
-        return
-    async with served.reload_lock:
-        status = await update.message.reply_text("Rebuilding the index from the corpus…")
-        try:
-            report = await asyncio.get_running_loop().run_in_executor(served.rebuilder, served.engine.refresh)
-        except NewsQAError as error:  # a missing or empty corpus, an unusable index, the model gone: the message says what to do
-            await status.edit_text(f"Reload failed; still answering from the old index. {error}")
-            return
-        except OSError as error:  # a full disk, a read-only index folder
-            logger.error("Reload failed: %s", error)
-            await status.edit_text(
-                f"Reload failed; still answering from the old index. Could not write the index "
-                f"({error.strerror or error}): free disk space or make the index folder writable, then /reload again."
-            )
-            return
-        logger.info("Reloaded the index: %s", report.summary())
-        await status.edit_text(f"Reloaded. {report.summary()}"[: MESSAGE_LIMIT // 2])  # many skipped files make it long
+    """Describe the index: its size, the embedding model, when it was built, and the feeds it follows."""
+    await update.message.reply_html(about_html(context.services.engine.info()) + refresh_html(context.services))
 
 
 async def answer_question(update: Update, context: BotContext) -> None:

@@ -8,8 +8,6 @@ python-telegram-bot makes `context.chat_data` a ChatData per chat and `context.b
 
 from __future__ import annotations
 
-import asyncio
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from telegram.ext import CallbackContext, ContextTypes, ExtBot
@@ -18,6 +16,8 @@ from bot.telegram.access import QuestionLimit
 from bot.telegram.answers import AnswerStore
 from bot.telegram.config import TelegramConfig
 from bot.telegram.feedback import FeedbackStore
+from bot.telegram.rebuild import Rebuilder, build_command
+from bot.telegram.refresh import FeedSchedule
 from embeddings import Engine
 
 HISTORY_KEPT = 5  # per chat: earlier questions, for follow-ups
@@ -37,17 +37,22 @@ class ChatData:
 
 @dataclass
 class BotServices:
-    """What the handlers share: the engine, the settings, the feedback file, the answers behind buttons and the limits."""
+    """What the handlers share: the engine, the settings, the feedback file, the answers behind buttons, the limits, the
+    rebuilds (one child process at a time) and the feeds followed."""
 
     engine: Engine
     config: TelegramConfig
     feedback: FeedbackStore
     limit: QuestionLimit
     answers: AnswerStore
-    reload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
-    # Rebuilds get their own thread: in a burst they would otherwise queue behind every waiting question.
-    rebuilder: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="rebuild"))
     refused: set[int] = field(default_factory=set)  # users already told they may not ask
+    rebuilder: Rebuilder = None  # type: ignore[assignment]  # None: one that runs `python -m embeddings build` (see __post_init__)
+    feeds: FeedSchedule | None = None  # the feeds the bot follows (--feeds, --refresh-minutes), if any
+
+    def __post_init__(self) -> None:
+        if self.rebuilder is None:
+            settings = self.engine.settings
+            self.rebuilder = Rebuilder(self.engine, build_command(settings.corpus, settings.index, settings.model))
 
 
 class BotData:

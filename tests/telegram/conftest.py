@@ -77,14 +77,15 @@ def engine(shared_engine: Engine) -> RecordingEngine:
 async def polling_bots(
     fake: FakeTelegram, default_engine: object, tmp_path: Path, poll_timeout: float = 1, **build_options: object
 ) -> AsyncIterator[Callable]:
-    """A starter of bots (config overrides as keywords) polling the fake; every bot is stopped on exit."""
+    """A starter of bots (config overrides as keywords; `rebuilder` and `feeds` as build_application takes them) polling
+    the fake; every bot is stopped on exit."""
     applications = []
 
-    async def start(engine: object = default_engine, **overrides: object):
+    async def start(engine: object = default_engine, rebuilder: object = None, feeds: object = None, **overrides: object):
         config = TelegramConfig(
             token=fake.token, feedback_file=tmp_path / "feedback.jsonl", api_base_url=fake.base_url, **overrides
         )  # type: ignore[arg-type]
-        application = build_application(engine, config, **build_options)  # type: ignore[arg-type]
+        application = build_application(engine, config, rebuilder=rebuilder, feeds=feeds, **build_options)  # type: ignore[arg-type]
         await application.initialize()
         applications.append(application)
         await application.post_init(application)  # run_polling would call it; initialize() does not

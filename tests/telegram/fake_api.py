@@ -219,6 +219,7 @@ class FakeTelegram:
         self.user = {"id": 1001, "is_bot": False, "first_name": "Ada", "username": "ada"}
         self.calls: list[Call] = []
         self.commands: dict[str, list[dict]] = {}
+        self.files: dict[str, tuple[str, bytes]] = {}  # file_id -> (file name, bytes) of documents users sent
         self.webhook: dict | None = None
         self.deliveries: list[tuple[int, int | str]] = []  # (update_id, HTTP status or error) per webhook attempt
         self._updates: list[dict] = []
@@ -272,6 +273,7 @@ class FakeTelegram:
         self._wake = asyncio.Event()
         app = web.Application()
         app.router.add_route("*", "/bot{token}/{method}", self._handle)
+        app.router.add_get("/file/bot{token}/{path:.+}", self._download)
         self._runner = web.AppRunner(app, handler_cancellation=True)  # don't wait on open long polls at teardown
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
@@ -343,6 +345,14 @@ class FakeTelegram:
         sticker = {"file_id": "CAACAgIAAxk-sticker", "file_unique_id": "AgADsticker", "type": "regular", "width": 512,
                    "height": 512, "is_animated": False, "is_video": False, "emoji": "🐱"}  # fmt: skip
         return self._user_message(chat, user, None, sticker=sticker)
+
+    def send_document(self, name: str, data: bytes, chat: dict | None = None, user: dict | None = None) -> dict:
+        """The user sends a file; the bot can getFile it and download it from /file/bot<token>/<file_path>."""
+        with self._lock:
+            file_id = f"BQACAgIAAxk-document-{len(self.files) + 1}"
+            self.files[file_id] = (name, data)
+        document = {"file_id": file_id, "file_unique_id": file_id[-12:], "file_name": name, "file_size": len(data)}
+        return self._user_message(chat, user, None, document=document)
 
     def press(self, message: dict, data: str, user: dict | None = None) -> str:
         """The user presses the inline button with callback `data` under the bot's `message`; returns the query id."""
@@ -482,6 +492,21 @@ class FakeTelegram:
                 with contextlib.suppress(ValueError):
                     params[key] = json.loads(value)
         return params
+
+    def _api_getFile(self, params: dict) -> dict:
+        if params.get("file_id") not in self.files:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        name, data = self.files[params["file_id"]]
+        return {"file_id": params["file_id"], "file_unique_id": params["file_id"][-12:], "file_size": len(data),
+                "file_path": f"documents/{params['file_id']}/{name}"}  # fmt: skip
+
+    async def _download(self, request: web.Request) -> web.Response:
+        """A file's bytes, at the address getFile pointed to (the Bot API's file server)."""
+        parts = request.match_info["path"].split("/")
+        if request.match_info["token"] != self.token or len(parts) < 2 or parts[1] not in self.files:
+            return web.Response(status=404)
+        self._record(Call("downloadFile", {"file_path": request.match_info["path"]}, True))
+        return web.Response(body=self.files[parts[1]][1])
 
     def _api_getMe(self, params: dict) -> dict:
         return self.me

@@ -10,17 +10,18 @@ import asyncio
 import re
 import shutil
 import stat
-import threading
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
 
 from bot.telegram.access import QuestionLimit
+from bot.telegram.admin import RELOAD_QUEUED, RELOADING
 from bot.telegram.config import ConfigError, load_config
 from bot.telegram.handlers import ADMINS_ONLY, REFUSAL, SORRY, TEXT_ONLY_HINT, TOO_OLD, UNKNOWN_COMMAND
 from embeddings import Answer, Engine, Settings, Source, build_index
 from tests.conftest import SEED, WordHashEncoder
+from tests.telegram import build_child
 from tests.telegram.conftest import PACT, RecordingEngine, polling_bots
 from tests.telegram.fake_api import FakeTelegram
 
@@ -143,7 +144,7 @@ async def test_commands_help_sources_about_and_the_command_menu(fake, start_bot)
     assert unknown == UNKNOWN_COMMAND
     everyone = fake.commands['{"type": "default"}']
     assert [command["command"] for command in everyone] == ["help", "sources", "about"]
-    assert [command["command"] for command in fake.commands['{"chat_id": 7, "type": "chat"}']][-1] == "reload"
+    assert [command["command"] for command in fake.commands['{"chat_id": 7, "type": "chat"}']][-2:] == ["reload", "add"]
 
 
 async def test_in_groups_the_bot_answers_only_when_mentioned_or_replied_to(fake, start_bot, engine):
@@ -243,64 +244,65 @@ async def test_a_slow_question_does_not_stall_other_chats(fake, start_bot, engin
     await reply_to(fake, fake.user["id"])
 
 
-async def test_reload_is_for_admins_and_answers_from_the_old_index_while_rebuilding(fake, start_bot, tmp_path):
+async def test_reload_is_for_admins_rebuilds_in_a_child_process_and_answers_from_the_old_index_meanwhile(
+    fake, start_bot, tmp_path
+):
     (tmp_path / "corpus").mkdir()
     shutil.copy(SEED, tmp_path / "corpus" / SEED.name)
     settings = Settings(corpus=tmp_path / "corpus", index=tmp_path / "index")
-    encoder = GatedEncoder()
-    build_index(settings.corpus, settings.index, encoder)
-    await start_bot(engine=Engine(settings, encoder), admin_ids=frozenset({fake.user["id"]}))
+    build_index(settings.corpus, settings.index, WordHashEncoder())
+    engine = Engine(settings, WordHashEncoder())
+    gate = tmp_path / "gate"
+    gate.mkdir()
+    await start_bot(engine=engine, rebuilder=build_child.rebuilder(engine, "--gate", str(gate)), admin_ids={fake.user["id"]})
     stranger = {"id": 3003, "is_bot": False, "first_name": "Cy"}
     fake.say("/reload", user=stranger)
     [refused] = await reply_to(fake, 3003)
     assert refused["text"] == ADMINS_ONLY
 
     (tmp_path / "corpus" / "elephants.md").write_text(f"# Elephants cross into Botswana\n\n{ELEPHANTS}\n")
-    encoder.gate.clear()  # the rebuild will wait inside the encoder until the gate opens
     fake.say("/reload")
     [status] = await reply_to(fake, fake.user["id"])
-    assert status["text"] == "Rebuilding the index from the corpus…"
-    await asyncio.to_thread(encoder.waiting.wait, 10)
+    assert status["text"] == RELOADING
+    await wait_for_file(gate / "waiting")  # the child is embedding the new article, and waits there
     fake.say("/reload")
     fake.say("which elephants crossed the border into Botswana?")
     messages = await reply_to(fake, fake.user["id"], count=3)
-    assert "A reload is already running." in [message["text"] for message in messages]
-    assert not any("Zambezi" in message["text"] for message in messages)  # still the old index
-    encoder.gate.set()
-    await fake.until("editMessageText")
-    assert fake.bot_messages(fake.user["id"])[0]["text"].startswith("Reloaded. added 1, changed 0, removed 0")
+    assert RELOAD_QUEUED in [message["text"] for message in messages]
+    assert not any("Zambezi" in message["text"] for message in messages)  # answered, from the old index
+    (gate / "open").touch()
+    await fake.until("editMessageText", count=2, timeout=60)
+    first, queued = (message["text"] for message in fake.bot_messages(fake.user["id"])[:2])
+    assert first.startswith("Reloaded. added 1, changed 0, removed 0")
+    assert queued.startswith("Reloaded. index up to date: 2 articles")  # the one more rebuild, after the first
     fake.say("which elephants crossed the border into Botswana?")
     *_, answer = await reply_to(fake, fake.user["id"], count=4)
     assert "Zambezi" in answer["text"]
 
 
-class GatedEncoder(WordHashEncoder):
-    """Embeds normally for questions; a batch of passages waits while `gate` is closed (a slow rebuild)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.gate = threading.Event()
-        self.gate.set()
-        self.waiting = threading.Event()
-
-    def encode(self, texts, progress: bool = False):
-        if not self.gate.is_set() and any("Zambezi" in text for text in texts):
-            self.waiting.set()
-            self.gate.wait(20)
-        return super().encode(texts, progress)
+async def wait_for_file(path: Path, timeout: float = 60) -> None:
+    for _ in range(int(timeout / 0.05)):
+        if path.exists():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError(f"{path} did not appear in {timeout} s")
 
 
-async def test_a_failed_reload_keeps_answering_from_the_old_index(fake, start_bot, tmp_path):
+async def test_a_failed_reload_is_reported_to_the_admin_and_logged_and_the_old_index_keeps_answering(
+    fake, start_bot, tmp_path, caplog
+):
     (tmp_path / "corpus").mkdir()
     shutil.copy(SEED, tmp_path / "corpus" / SEED.name)
     settings = Settings(corpus=tmp_path / "corpus", index=tmp_path / "index")
-    encoder = WordHashEncoder()
-    build_index(settings.corpus, settings.index, encoder)
-    await start_bot(engine=Engine(settings, encoder), admin_ids=frozenset({fake.user["id"]}))
+    build_index(settings.corpus, settings.index, WordHashEncoder())
+    engine = Engine(settings, WordHashEncoder())
+    await start_bot(engine=engine, rebuilder=build_child.rebuilder(engine), admin_ids=frozenset({fake.user["id"]}))
     shutil.rmtree(tmp_path / "corpus")
     fake.say("/reload")
-    await fake.until("editMessageText")
-    assert fake.bot_messages(fake.user["id"])[0]["text"].startswith("Reload failed; still answering from the old index.")
+    [edited] = await fake.until("editMessageText", timeout=60)
+    assert edited.params["text"].startswith("Reload failed; still answering from the old index. corpus folder")
+    assert "does not exist" in edited.params["text"] and "Traceback" not in edited.params["text"]
+    assert any("Reload asked by 1001 failed: corpus folder" in record.getMessage() for record in caplog.records)
     fake.say(PACT)
     assert "Kim Jong-un" in (await reply_to(fake, fake.user["id"], count=2))[-1]["text"]
 
