@@ -15,7 +15,7 @@ from telegram.error import TelegramError
 
 from bot.render import display_date
 from bot.telegram.handlers import ADMINS_ONLY
-from bot.telegram.html import MESSAGE_LIMIT
+from bot.telegram.html import MESSAGE_LIMIT, plural
 from bot.telegram.rebuild import RebuildFailed, Rebuilt
 from bot.telegram.state import BotContext
 from embeddings.feeds.fetch import UPLOAD_SUFFIXES, Added, add_page, save_upload
@@ -58,7 +58,7 @@ async def reload_index(update: Update, context: BotContext) -> None:
 
 def _indexed_text(added: Added) -> str:
     when = display_date(added.date.isoformat()) if added.date else "undated"
-    return f"Indexed “{added.title}” ({when}): {added.passages} passages. You can ask about it now."
+    return f"Indexed “{added.title}” ({when}): {plural(added.passages, 'passage')}. You can ask about it now."
 
 
 async def _index(status: Message, context: BotContext, added: Added) -> None:

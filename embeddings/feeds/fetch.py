@@ -40,7 +40,7 @@ class Added:
 
     def line(self) -> str:
         when = self.date.isoformat() if self.date else "undated"
-        return f"added {self.file}: {self.title} ({when}, {self.passages} passages)"
+        return f"added {self.file}: {self.title} ({when}, {self.passages} passage{'' if self.passages == 1 else 's'})"
 
 
 @dataclass

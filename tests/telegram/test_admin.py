@@ -95,7 +95,7 @@ async def test_add_reports_a_bad_page_or_address_by_name(fake, site, admin_bot):
 async def test_an_admin_sends_an_article_file_and_it_is_indexed(fake, admin_bot):
     me = fake.user["id"]
     fake.send_document("harbour.txt", HARBOUR)
-    assert await final_text(fake, me, edits=2) == "Indexed “Harbour reopens” (undated): 1 passages. You can ask about it now."
+    assert await final_text(fake, me, edits=2) == "Indexed “Harbour reopens” (undated): 1 passage. You can ask about it now."
     assert "Port Ellen" in await ask(fake, "which harbour reopened after the storm?", me)
     assert fake.wait_for("downloadFile")
 
