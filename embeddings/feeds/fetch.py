@@ -18,7 +18,7 @@ from embeddings.feeds.ledger import MAX_ATTEMPTS, Ledger
 from embeddings.feeds.page import article_from_page, body_hash, file_name, passage_count, to_markdown
 from embeddings.feeds.web import FetchError, PoliteClient, web_address
 from embeddings.ingest.articles import Article
-from embeddings.ingest.parsing import SUFFIXES, UnreadableFile, parse_bytes
+from embeddings.ingest.parsing import UnreadableFile, parse_bytes
 
 MAX_FEED_BYTES = 5_000_000
 UPLOAD_SUFFIXES = (".html", ".htm", ".txt", ".md")
@@ -143,7 +143,7 @@ def add_page(url: str, corpus: Path, client: PoliteClient) -> Added:
 def save_upload(name: str, data: bytes, corpus: Path) -> Added:
     """A sent file, checked to be a readable article, saved under corpus/added/uploads/; UnreadableFile says why not."""
     safe = "".join(char if char.isalnum() or char in "-_." else "-" for char in Path(name).name).lstrip(".-") or "upload"
-    if not safe.lower().endswith(UPLOAD_SUFFIXES) or not safe.lower().endswith(SUFFIXES):
+    if not safe.lower().endswith(UPLOAD_SUFFIXES):
         raise UnreadableFile(f"{name}: only {', '.join(UPLOAD_SUFFIXES)} files can be added")
     relative = f"added/uploads/{safe}"
     articles = parse_bytes(data, relative, lambda problem: None)

@@ -59,7 +59,7 @@ class Ledger:
         for url in urls:
             self.pages[url] = record
             self.failures.pop(url, None)
-        self.hashes[content] = urls[0]
+        self.hashes.setdefault(content, urls[0])  # the first address a text was saved from
 
     def failed(self, url: str, error: str) -> int:
         """Note a failure; the number of failed attempts so far."""

@@ -98,7 +98,7 @@ class PoliteClient:
         if robots is None:
             robots = urllib.robotparser.RobotFileParser(root + "/robots.txt")
             try:
-                page = self._get(root + "/robots.txt", ROBOTS_MAX_BYTES, robots_file=True)
+                page = self._get(root + "/robots.txt", ROBOTS_MAX_BYTES)
                 robots.parse(page.body.decode("utf-8", "replace").splitlines())
             except FetchError as error:
                 robots.disallow_all = "HTTP 401" in str(error) or "HTTP 403" in str(error)
@@ -106,7 +106,7 @@ class PoliteClient:
             self._robots[root] = robots
         return robots.can_fetch(self.user_agent, url)
 
-    def _get(self, url: str, max_bytes: int, robots_file: bool = False) -> Page:
+    def _get(self, url: str, max_bytes: int) -> Page:
         deadline = time.monotonic() + self.limits.seconds
         try:
             with self._client.stream("GET", url) as response:

@@ -57,7 +57,8 @@ def test_an_atom_feed_and_an_item_with_known_text_at_another_address(site, tmp_p
     report = fetch(site, tmp_path, "/atom.xml", lines=lines)
     assert [added.title for added in report.added] == [f"{town(7)} opens the {bridge(7)}"]
     assert report.already == 1 and not report.failed
-    assert any(line.startswith(f"skipped {site.base}/moved/2: same text as") for line in lines)
+    assert f"skipped {site.base}/moved/2: same text as {site.base}/articles/2.html, already in the corpus" in lines
+    assert sorted(Ledger.load(tmp_path).hashes.values()) == sorted(f"{site.base}/articles/{n}.html" for n in (0, 1, 2, 3, 4, 7))
     assert len(list(tmp_path.rglob("*.md"))) == 6
 
 
