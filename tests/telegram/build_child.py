@@ -34,6 +34,9 @@ class GatedEncoder(WordHashEncoder):
                 time.sleep(0.02)
         return super().encode(texts, progress)
 
+    def encode_bulk(self, texts, progress: bool = False):  # `fetch` warms the model up through it
+        return self.encode(texts, progress)
+
 
 def command(*options: str) -> list[str]:
     """The child's command line up to the subcommand (append `build ...` or `fetch ...`); it finds this repository
