@@ -56,6 +56,11 @@ async def set_commands(application: Application) -> None:
             logger.warning("Could not show /reload to admin %s: %s", admin, error)
 
 
+async def stop_answering(application: Application) -> None:
+    """Stop the workers that answer questions in fair turns."""
+    await application.bot_data.services.scheduler.stop()
+
+
 def _builder(config: TelegramConfig, timeout: float | None) -> ApplicationBuilder:
     """python-telegram-bot's builder: the Bot API address, concurrent updates, retries, no link previews."""
     builder = ApplicationBuilder()
@@ -71,6 +76,7 @@ def _builder(config: TelegramConfig, timeout: float | None) -> ApplicationBuilde
         .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .context_types(CONTEXT_TYPES)
         .post_init(set_commands)
+        .post_shutdown(stop_answering)
     )
 
 

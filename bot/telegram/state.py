@@ -18,6 +18,7 @@ from bot.telegram.access import QuestionLimit
 from bot.telegram.answers import AnswerStore
 from bot.telegram.config import TelegramConfig
 from bot.telegram.feedback import FeedbackStore
+from bot.telegram.scheduler import Scheduler
 from embeddings import Engine
 
 HISTORY_KEPT = 5  # per chat: earlier questions, for follow-ups
@@ -48,6 +49,7 @@ class BotServices:
     # Rebuilds get their own thread: in a burst they would otherwise queue behind every waiting question.
     rebuilder: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="rebuild"))
     refused: set[int] = field(default_factory=set)  # users already told they may not ask
+    scheduler: Scheduler = field(default_factory=Scheduler)  # questions take fair turns at the engine
 
 
 class BotData:
