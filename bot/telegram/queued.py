@@ -1,8 +1,8 @@
 """A question waiting its turn: "typing…" meanwhile, and past a few seconds one short "queued" notice that the
 answer later replaces (an edit, so the chat gets no extra message).
 
-Only the question its chat gets answered next shows a notice, and a chat shows one notice at a time: a chat with
-five questions waiting sees one "queued, N ahead" line, which becomes the first answer.
+Only the question its chat gets answered next shows a notice, and a chat sees one notice per backlog: a chat with
+five questions waiting sees one "queued, N ahead" line, which becomes an answer; the rest come as usual.
 """
 
 from __future__ import annotations
@@ -63,9 +63,6 @@ async def wait_for_turn(
         with contextlib.suppress(TelegramError):
             await notice.edit_text(sorry)
         raise ToldInChat(str(error)) from error
-    finally:
-        if notice is not None:
-            scheduler.noticed.discard(message.chat_id)
     return result, notice
 
 

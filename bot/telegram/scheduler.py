@@ -134,6 +134,10 @@ class FairQueue:
         if not chat.busy and not chat.users:
             del self._chats[ticket.chat_id]
 
+    def has(self, chat_id: int) -> bool:
+        """True while the chat has questions waiting or being answered."""
+        return chat_id in self._chats
+
     def next_in_chat(self, ticket: Ticket) -> bool:
         chat = self._chats.get(ticket.chat_id)
         return chat is not None and chat.count() > 0 and chat.position(ticket) == 0
@@ -154,7 +158,8 @@ class Scheduler:
         self.queue: FairQueue | None = None
         self._executor: ThreadPoolExecutor | None = None
         self._tasks: list[asyncio.Task] = []
-        self.noticed: set[int] = set()  # chats showing a "queued" notice (bot.telegram.queued), at most one each
+        # Chats told "queued" (bot.telegram.queued) during their current backlog: one notice each until it clears.
+        self.noticed: set[int] = set()
 
     def _start(self) -> FairQueue:
         """Start the workers in the running event loop (on the first question, so it is python-telegram-bot's loop)."""
@@ -182,6 +187,8 @@ class Scheduler:
                     ticket.future.set_result(result)
             finally:
                 queue.done(ticket)
+                if not queue.has(ticket.chat_id):
+                    self.noticed.discard(ticket.chat_id)
 
     async def stop(self) -> None:
         """Stop the workers (questions still waiting are cancelled)."""
