@@ -1,13 +1,14 @@
 """Load test: a burst of chats asking at once, through the real bot process, with Telegram failing some calls.
 
     python -m tests.telegram.load [--chats 200] [--per-chat 5] [--fault-rate 0.1] [--flood 50] [--no-reload]
-        [--bot-root DIR]
+        [--bot-root DIR] [--distinct]
 
 Starts `python -m bot telegram` (the real model) against the fake Bot API on 127.0.0.1. Once it answers, every
 chat sends its questions at the same moment; meanwhile one user floods the bot, an admin runs /reload over new
 articles, someone asks a 4096-character question, and last a new chat asks one question. With --fault-rate, that
 share of sendMessage, sendChatAction and getUpdates calls fails (429 with retry_after, 500, 502, a hung request, a
-dropped connection). --bot-root runs another checkout's bot (e.g. /work/main) for a baseline in the same session.
+dropped connection). --bot-root runs another checkout's bot (e.g. /work/main) for a baseline in the same session;
+--distinct makes every question's text unique (" (chat.turn)" appended), so no answer cache can help.
 
 Prints: questions answered, lost and duplicated (each answer is a reply to its question, so both are exact),
 answers in the wrong chat, error replies, throughput, answer latency p50/p95/p99, the new chat's wait, each chat's
@@ -104,6 +105,7 @@ class Burst:
     long_question: bool = True
     timeout: float = 900  # seconds to wait for every answer
     bot_root: Path = ROOT  # the checkout whose bot runs (another one's, to measure a baseline in the same run)
+    distinct: bool = False  # every question's text unique: each one is computed
 
 
 @dataclass
@@ -128,9 +130,10 @@ def run_load(
     folder: Path | None = None,
     log: bool = True,
     bot_root: Path = ROOT,
+    distinct: bool = False,
 ) -> LoadReport:
     """Run the burst against a fresh bot process; returns the report (the bot is stopped with SIGTERM)."""
-    burst = Burst(chats, per_chat, fault_rate, flood, reload_articles, long_question, timeout, bot_root)
+    burst = Burst(chats, per_chat, fault_rate, flood, reload_articles, long_question, timeout, bot_root, distinct)
     say = (lambda message: print(message, file=sys.stderr, flush=True)) if log else (lambda message: None)
     with tempfile.TemporaryDirectory() as tmp, FakeTelegram(unique_message_ids=True) as fake:
         folder = folder or Path(tmp)
@@ -184,7 +187,7 @@ def _send(fake: FakeTelegram, folder: Path, burst: Burst, say: Callable[[str], N
     sent = Sent(started=time.monotonic())
     for turn in range(burst.per_chat):
         for number, user in enumerate(users):
-            question = QUESTIONS[(number + turn) % len(QUESTIONS)]
+            question = QUESTIONS[(number + turn) % len(QUESTIONS)] + (f" ({number}.{turn})" if burst.distinct else "")
             message = fake.say(question, user=user)
             sent.asked[(user["id"], message["message_id"])] = (question, time.monotonic())
     sent.flood_ids = [fake.say(f"who signed the pact? ({number})", user=FLOODER)["message_id"] for number in range(burst.flood)]
@@ -317,11 +320,19 @@ def main() -> int:
     parser.add_argument("--no-reload", action="store_true", help="do not run /reload during the burst")
     parser.add_argument("--timeout", type=float, default=900, help="seconds to wait for all answers")
     parser.add_argument("--bot-root", type=Path, default=ROOT, help="checkout whose bot to run (e.g. main, for a baseline)")
+    parser.add_argument("--distinct", action="store_true", help="make every question's text unique (no cache hits)")
     args = parser.parse_args()
     os.environ.update(local_env(dict(os.environ)))
     reload_articles = 0 if args.no_reload else 40
     report = run_load(
-        args.chats, args.per_chat, args.fault_rate, args.flood, reload_articles, timeout=args.timeout, bot_root=args.bot_root
+        args.chats,
+        args.per_chat,
+        args.fault_rate,
+        args.flood,
+        reload_articles,
+        timeout=args.timeout,
+        bot_root=args.bot_root,
+        distinct=args.distinct,
     )
     print("\n".join(report.lines()))
     print("RESULT:", "ok (0 lost, 0 duplicated)" if report.ok else "FAILED")
