@@ -19,7 +19,7 @@ from telegram.ext import ApplicationHandlerStop
 from bot.telegram import buttons
 from bot.telegram.access import addressed_to_bot, is_allowed, question_text
 from bot.telegram.answers import RecentAnswer
-from bot.telegram.delivery import reply_plain, send_messages, typing
+from bot.telegram.delivery import reply_plain, send_messages
 from bot.telegram.html import MESSAGE_LIMIT, about_html, answer_messages, articles_messages, help_html, more_sources_messages
 from bot.telegram.queued import ToldInChat, deliver, wait_for_turn
 from bot.telegram.state import BotContext
@@ -117,7 +117,7 @@ async def answer_question(update: Update, context: BotContext) -> None:
     chat = context.chat_data
     user_id = update.effective_user.id if update.effective_user else message.chat_id
     ask = functools.partial(served.engine.ask, question, served.config.max_sources, tuple(chat.history))
-    async with typing(message.chat):  # the question takes a fair turn: chats with backlogs do not hold it up
+    async with served.typing(message.chat):  # the question takes a fair turn: chats with backlogs do not hold it up
         answer, notice = await wait_for_turn(served.scheduler, context.bot, message, user_id, ask, SORRY)
     chat.asked(question)
     shown = served.config.sources_per_page

@@ -1,6 +1,9 @@
 """A question waiting its turn: "typing…" meanwhile, and past a few seconds one short "queued" notice that the
 answer later replaces (an edit, so the chat gets no extra message).
 
+"typing…" is one loop per chat, however many of its questions wait: every sendChatAction counts against the bot's
+~30 requests a second, and a loop per question spent that budget five times over in a burst of five-question chats.
+
 Only the question its chat gets answered next shows a notice, and a chat sees one notice per backlog: a chat with
 five questions waiting sees one "queued, N ahead" line, which becomes an answer; the rest come as usual.
 """
@@ -11,14 +14,14 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from typing import Any
 
-from telegram import Bot, InlineKeyboardMarkup, Message
+from telegram import Bot, Chat, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
-from bot.telegram.delivery import _refusal, reply_plain, send_messages
+from bot.telegram.delivery import _refusal, reply_plain, send_messages, typing
 from bot.telegram.html import MESSAGE_LIMIT, text_pieces, visible_text
 from bot.telegram.scheduler import Scheduler
 
@@ -27,6 +30,29 @@ logger = logging.getLogger(__name__)
 NOTICE_AFTER = 3.0  # seconds a question waits before its chat is told it is queued
 NOTICE = "Queued: {ahead} ahead of your question. The answer will appear here."
 CHECK_EVERY = 0.5  # seconds between looks at a waiting question's place
+
+
+class ChatTyping:
+    """Shows "typing…" in a chat while any of its questions waits or is answered: one loop per chat."""
+
+    def __init__(self) -> None:
+        self._chats: dict[int, tuple[int, contextlib.AbstractAsyncContextManager]] = {}
+
+    @contextlib.asynccontextmanager
+    async def __call__(self, chat: Chat) -> AsyncIterator[None]:
+        count, shown = self._chats.get(chat.id, (0, None))
+        if shown is None:
+            shown = typing(chat)
+            await shown.__aenter__()
+        self._chats[chat.id] = (count + 1, shown)
+        try:
+            yield
+        finally:
+            count, shown = self._chats.pop(chat.id)
+            if count > 1:
+                self._chats[chat.id] = (count - 1, shown)
+            else:
+                await shown.__aexit__(None, None, None)
 
 
 class ToldInChat(Exception):

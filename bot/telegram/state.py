@@ -18,6 +18,7 @@ from bot.telegram.access import QuestionLimit
 from bot.telegram.answers import AnswerStore
 from bot.telegram.config import TelegramConfig
 from bot.telegram.feedback import FeedbackStore
+from bot.telegram.queued import ChatTyping
 from bot.telegram.scheduler import Scheduler
 from embeddings import Engine
 
@@ -50,6 +51,7 @@ class BotServices:
     rebuilder: ThreadPoolExecutor = field(default_factory=lambda: ThreadPoolExecutor(1, thread_name_prefix="rebuild"))
     refused: set[int] = field(default_factory=set)  # users already told they may not ask
     scheduler: Scheduler = field(default_factory=Scheduler)  # questions take fair turns at the engine
+    typing: ChatTyping = field(default_factory=ChatTyping)  # one "typing…" per chat, however many questions wait
 
 
 class BotData:

@@ -3,6 +3,8 @@ becomes the answer (an edit: no extra message)."""
 
 from __future__ import annotations
 
+import asyncio
+
 import pytest
 
 from bot.telegram import queued
@@ -65,3 +67,27 @@ async def test_a_question_answered_within_the_notice_delay_gets_no_notice(fake, 
         [answer] = await fake.until("sendMessage")
     assert "Kim Jong-un" in answer.result["text"]
     assert not [call for call in fake.calls if call.method == "editMessageText"]
+
+
+class _Chat:
+    """Stands in for telegram.Chat: notes each "typing…" sent."""
+
+    def __init__(self, chat_id: int) -> None:
+        self.id = chat_id
+        self.actions = 0
+
+    async def send_action(self, action: str) -> None:
+        self.actions += 1
+
+
+async def test_a_chat_with_several_questions_waiting_gets_one_typing_loop_not_one_per_question():
+    shows = queued.ChatTyping()
+    chat, other = _Chat(1), _Chat(2)
+    async with shows(chat), shows(chat), shows(other):
+        async with shows(chat):
+            await asyncio.sleep(0.05)
+        await asyncio.sleep(0.05)
+        assert (chat.actions, other.actions) == (1, 1)
+    async with shows(chat):  # a new wait, after the last one ended: a new loop
+        await asyncio.sleep(0.05)
+    assert chat.actions == 2
