@@ -42,6 +42,9 @@ COMMANDS = [
     BotCommand("about", "index size, model and build time"),
 ]
 ADMIN_COMMANDS = [*COMMANDS, BotCommand("reload", "rebuild the index from the corpus")]
+# Updates handled at once. A waiting question holds its slot, so python-telegram-bot's default (256) made a burst's
+# 257th update (a new chat's question, /about) wait for 256 answers; the fair turns need every question queued.
+UPDATES_AT_ONCE = 4096
 PROBE_TIMEOUT = 5.0  # seconds for the one request that tells a wrong token from a wrong API address
 _TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]+")  # what @BotFather hands out: 123456789:AAH...
 
@@ -71,7 +74,7 @@ def _builder(config: TelegramConfig, timeout: float | None) -> ApplicationBuilde
         builder.token(config.token)
         .base_url(f"{config.api_base_url}/bot")
         .base_file_url(f"{config.api_base_url}/file/bot")
-        .concurrent_updates(True)
+        .concurrent_updates(UPDATES_AT_ONCE)
         .rate_limiter(RetryingRateLimiter())
         .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .context_types(CONTEXT_TYPES)

@@ -91,3 +91,13 @@ async def test_a_chat_with_several_questions_waiting_gets_one_typing_loop_not_on
     async with shows(chat):  # a new wait, after the last one ended: a new loop
         await asyncio.sleep(0.05)
     assert chat.actions == 2
+
+
+def test_a_burst_of_questions_does_not_fill_every_update_slot(engine, tmp_path):
+    from bot.telegram.app import UPDATES_AT_ONCE, build_application
+    from bot.telegram.config import TelegramConfig
+
+    config = TelegramConfig(token="1:fake", feedback_file=tmp_path / "feedback.jsonl")
+    application = build_application(engine, config)
+    # Each waiting question holds a slot: 500 of them must leave room for a new chat's question and /about.
+    assert application.update_processor.max_concurrent_updates == UPDATES_AT_ONCE >= 2000
