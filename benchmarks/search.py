@@ -67,7 +67,7 @@ def measure_answers(
 
     for mode in modes:
         try:
-            engine = Engine(settings, encoder, mode=mode or None, abstain=not answer_all)
+            engine = Engine(settings, encoder, mode=mode or None, abstain=not answer_all, answers_cached=0)
         except (TypeError, ValueError) as error:
             report.line("answer", f"mode {mode}: not available ({error})")
             continue

@@ -49,6 +49,9 @@ ADMIN_COMMANDS = [
     BotCommand("reload", "rebuild the index from the corpus"),
     BotCommand("add", "add an article: /add URL, or send me an .html, .txt or .md file"),
 ]
+# Updates handled at once. A waiting question holds its slot, so python-telegram-bot's default (256) made a burst's
+# 257th update (a new chat's question, /about) wait for 256 answers; the fair turns need every question queued.
+UPDATES_AT_ONCE = 4096
 PROBE_TIMEOUT = 5.0  # seconds for the one request that tells a wrong token from a wrong API address
 _TOKEN_SHAPE = re.compile(r"\d+:[A-Za-z0-9_-]+")  # what @BotFather hands out: 123456789:AAH...
 
@@ -68,6 +71,12 @@ async def stop_rebuilding(application: Application) -> None:
     await application.bot_data.services.rebuilder.close()
 
 
+async def stop_answering(application: Application) -> None:
+    """Stop the workers that answer questions in fair turns, then any rebuild's child process."""
+    await application.bot_data.services.scheduler.stop()
+    await stop_rebuilding(application)
+
+
 def _builder(config: TelegramConfig, timeout: float | None) -> ApplicationBuilder:
     """python-telegram-bot's builder: the Bot API address, concurrent updates, retries, no link previews."""
     builder = ApplicationBuilder()
@@ -78,12 +87,12 @@ def _builder(config: TelegramConfig, timeout: float | None) -> ApplicationBuilde
         builder.token(config.token)
         .base_url(f"{config.api_base_url}/bot")
         .base_file_url(f"{config.api_base_url}/file/bot")
-        .concurrent_updates(True)
+        .concurrent_updates(UPDATES_AT_ONCE)
         .rate_limiter(RetryingRateLimiter())
         .defaults(Defaults(link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .context_types(CONTEXT_TYPES)
         .post_init(set_commands)
-        .post_shutdown(stop_rebuilding)
+        .post_shutdown(stop_answering)
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import math
 
@@ -18,8 +19,9 @@ from telegram.ext import ApplicationHandlerStop
 from bot.telegram import buttons
 from bot.telegram.access import addressed_to_bot, is_allowed, question_text
 from bot.telegram.answers import RecentAnswer
-from bot.telegram.delivery import reply_plain, send_messages, typing
+from bot.telegram.delivery import reply_plain, send_messages
 from bot.telegram.html import about_html, answer_messages, articles_messages, help_html, more_sources_messages
+from bot.telegram.queued import ToldInChat, deliver, wait_for_turn
 from bot.telegram.refresh import refresh_html
 from bot.telegram.state import BotContext
 
@@ -86,8 +88,10 @@ async def answer_question(update: Update, context: BotContext) -> None:
         )
         return
     chat = context.chat_data
-    async with typing(message.chat):
-        answer = await asyncio.to_thread(served.engine.ask, question, served.config.max_sources, tuple(chat.history))
+    user_id = update.effective_user.id if update.effective_user else message.chat_id
+    ask = functools.partial(served.engine.ask, question, served.config.max_sources, tuple(chat.history))
+    async with served.typing(message.chat):  # the question takes a fair turn: chats with backlogs do not hold it up
+        answer, notice = await wait_for_turn(served.scheduler, context.bot, message, user_id, ask, SORRY)
     chat.asked(question)
     shown = served.config.sources_per_page
     keyboard = None
@@ -95,7 +99,7 @@ async def answer_question(update: Update, context: BotContext) -> None:
         key = await asyncio.to_thread(served.answers.remember, message.chat_id, answer, shown)
         keyboard = buttons.keyboard(buttons.more_row(key, len(answer.sources), shown), buttons.vote_row(key))
     # Each answer replies to its question: when a user sends several at once, they can tell which is which.
-    await send_messages(context.bot, message.chat_id, answer_messages(answer, shown), message.message_id, keyboard)
+    await deliver(context.bot, message.chat_id, answer_messages(answer, shown), message.message_id, keyboard, notice)
 
 
 async def _pressed_answer(update: Update, context: BotContext) -> tuple[str, str, RecentAnswer] | None:
@@ -172,7 +176,7 @@ async def on_error(update: object, context: BotContext) -> None:
         logger.warning("Could not get updates from Telegram (%s); retrying", context.error)
         return
     logger.error("Error while handling an update", exc_info=context.error)
-    if not isinstance(update, Update):
+    if not isinstance(update, Update) or isinstance(context.error, ToldInChat):  # its "queued" notice now says sorry
         return
     if update.callback_query:
         try:

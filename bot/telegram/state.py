@@ -16,8 +16,10 @@ from bot.telegram.access import QuestionLimit
 from bot.telegram.answers import AnswerStore
 from bot.telegram.config import TelegramConfig
 from bot.telegram.feedback import FeedbackStore
+from bot.telegram.queued import ChatTyping
 from bot.telegram.rebuild import Rebuilder, build_command
 from bot.telegram.refresh import FeedSchedule
+from bot.telegram.scheduler import Scheduler
 from embeddings import Engine
 
 HISTORY_KEPT = 5  # per chat: earlier questions, for follow-ups
@@ -48,6 +50,8 @@ class BotServices:
     refused: set[int] = field(default_factory=set)  # users already told they may not ask
     rebuilder: Rebuilder = None  # type: ignore[assignment]  # None: one that runs `python -m embeddings build` (see __post_init__)
     feeds: FeedSchedule | None = None  # the feeds the bot follows (--feeds, --refresh-minutes), if any
+    scheduler: Scheduler = field(default_factory=Scheduler)  # questions take fair turns at the engine
+    typing: ChatTyping = field(default_factory=ChatTyping)  # one "typing…" per chat, however many questions wait
 
     def __post_init__(self) -> None:
         if self.rebuilder is None:

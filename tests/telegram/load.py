@@ -1,16 +1,20 @@
 """Load test: a burst of chats asking at once, through the real bot process, with Telegram failing some calls.
 
     python -m tests.telegram.load [--chats 200] [--per-chat 5] [--fault-rate 0.1] [--flood 50] [--no-reload]
+        [--bot-root DIR] [--distinct]
 
 Starts `python -m bot telegram` (the real model) against the fake Bot API on 127.0.0.1. Once it answers, every
 chat sends its questions at the same moment; meanwhile one user floods the bot, an admin runs /reload over new
-articles, and someone asks a 4096-character question. With --fault-rate, that share of sendMessage,
-sendChatAction and getUpdates calls fails (429 with retry_after, 500, 502, a hung request, a dropped connection).
+articles, someone asks a 4096-character question, and last a new chat asks one question. With --fault-rate, that
+share of sendMessage, sendChatAction and getUpdates calls fails (429 with retry_after, 500, 502, a hung request, a
+dropped connection). --bot-root runs another checkout's bot (e.g. /work/main) for a baseline in the same session;
+--distinct makes every question's text unique (" (chat.turn)" appended), so no answer cache can help.
 
 Prints: questions answered, lost and duplicated (each answer is a reply to its question, so both are exact),
-answers in the wrong chat, error replies, throughput, answer latency p50/p95/p99, what the flooder got, how answers
-kept flowing during the rebuild, the faults injected, and the bot's peak RSS. tests/telegram/test_load.py runs
-it under the `load` marker and asserts nothing was lost.
+answers in the wrong chat, error replies, throughput, answer latency p50/p95/p99, the new chat's wait, each chat's
+first answer (p50/p95) and the "queued" notices (an answer edited into a notice counts at the edit), what the
+flooder got, how answers kept flowing during the rebuild, the faults injected, and the bot's peak RSS.
+tests/telegram/test_load.py runs it under the `load` marker and asserts nothing was lost.
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from pathlib import Path
 from bot.telegram.handlers import SORRY
 from tests.conftest import ROOT, SEED
 from tests.telegram.fake_api import FAULT_KINDS, FakeTelegram, local_env
+from tests.telegram.load_figures import NEWCOMER, NEWCOMER_QUESTION, LoadReport, answer_calls, first_answers, notices
 
 QUESTIONS = [
     "who signed the pact?",
@@ -48,87 +53,6 @@ FLOODER = {"id": 9002, "is_bot": False, "first_name": "Flood"}
 LONG_ASKER = {"id": 9003, "is_bot": False, "first_name": "Verbose"}
 PROBE = {"id": 9004, "is_bot": False, "first_name": "Probe"}  # sends /about (no engine work): the event loop's pulse
 STARTUP_TIMEOUT = 300
-
-
-@dataclass
-class LoadReport:
-    """What happened to the burst; `ok` when nothing was lost, duplicated, misdelivered or answered with an error."""
-
-    questions: int
-    answered: int
-    lost: int
-    duplicated: int
-    wrong_chat: int
-    errors: int
-    seconds: float
-    latencies: list[float]
-    flood_sent: int = 0
-    flood_answered: int = 0
-    flood_told_to_wait: int = 0
-    reload_seconds: float | None = None
-    reload_ok: bool = False
-    answers_during_reload: int = 0
-    longest_gap_during_reload: float | None = None
-    long_question_answered: bool | None = None
-    probe_latencies: list[float] = field(default_factory=list)
-    probe_max_during_reload: float | None = None
-    faults: dict[str, int] = field(default_factory=dict)
-    peak_rss_mb: float = 0.0
-    exit_code: int | None = None
-    token_in_log: bool = False
-
-    @property
-    def ok(self) -> bool:
-        return (
-            self.lost == 0
-            and self.duplicated == 0
-            and self.wrong_chat == 0
-            and self.errors == 0
-            and self.exit_code == 0
-            and not self.token_in_log
-            and self.long_question_answered is not False
-        )
-
-    def percentile(self, share: float) -> float:
-        ordered = sorted(self.latencies)
-        return ordered[min(len(ordered) - 1, int(share * len(ordered)))] if ordered else float("nan")
-
-    def lines(self) -> list[str]:
-        lines = [
-            f"questions:            {self.questions} ({self.answered} answered, {self.lost} lost, {self.duplicated} duplicated,"
-            f" {self.wrong_chat} in a wrong chat, {self.errors} error replies)",
-            f"throughput:           {self.answered / self.seconds:.1f} answers/s over {self.seconds:.1f} s",
-            f"answer latency:       p50 {self.percentile(0.50):.2f} s, p95 {self.percentile(0.95):.2f} s,"
-            f" p99 {self.percentile(0.99):.2f} s, max {max(self.latencies, default=0):.2f} s",
-        ]
-        if self.flood_sent:
-            lines.append(
-                f"flooding user:        sent {self.flood_sent} at once: {self.flood_answered} answered,"
-                f" {self.flood_told_to_wait} told to wait by the per-user limit"
-            )
-        if self.reload_seconds is not None:
-            gap = self.longest_gap_during_reload
-            lines.append(
-                f"/reload:              rebuilt in {self.reload_seconds:.1f} s; {self.answers_during_reload} answers to other"
-                f" chats meanwhile, longest gap {gap if gap is not None else float('nan'):.2f} s"
-            )
-        if self.probe_latencies:
-            probes = sorted(self.probe_latencies)
-            lines.append(
-                f"event loop (/about):  {len(probes)} probes during the burst, reply p50 {probes[len(probes) // 2]:.2f} s,"
-                f" max {probes[-1]:.2f} s"
-                + (f" (max while rebuilding: {self.probe_max_during_reload:.2f} s)" if self.probe_max_during_reload else "")
-            )
-        if self.long_question_answered is not None:
-            lines.append(f"4096-char question:   {'answered' if self.long_question_answered else 'NOT answered'}")
-        injected = sum(self.faults.values())
-        lines.append(
-            f"faults injected:      {injected} ({', '.join(f'{k}: {v}' for k, v in sorted(self.faults.items())) or 'none'})"
-        )
-        lines.append(
-            f"bot peak RSS:         {self.peak_rss_mb:.0f} MB; exit code {self.exit_code}; token in log: {self.token_in_log}"
-        )
-        return lines
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -152,8 +76,10 @@ def new_articles(corpus: Path, count: int) -> None:
         )
 
 
-def start_bot(fake: FakeTelegram, folder: Path, questions_per_minute: int | None) -> tuple[subprocess.Popen, Path]:
-    env = local_env({**os.environ, "PYTHONPATH": str(ROOT), "TELEGRAM_BOT_TOKEN": fake.token,
+def start_bot(
+    fake: FakeTelegram, folder: Path, questions_per_minute: int | None, bot_root: Path = ROOT
+) -> tuple[subprocess.Popen, Path]:
+    env = local_env({**os.environ, "PYTHONPATH": str(bot_root), "TELEGRAM_BOT_TOKEN": fake.token,
                      "TELEGRAM_ADMIN_IDS": str(ADMIN["id"])})  # fmt: skip
     env.pop("NEWSQA_MODEL", None)
     if questions_per_minute:
@@ -178,6 +104,8 @@ class Burst:
     reload_articles: int = 40
     long_question: bool = True
     timeout: float = 900  # seconds to wait for every answer
+    bot_root: Path = ROOT  # the checkout whose bot runs (another one's, to measure a baseline in the same run)
+    distinct: bool = False  # every question's text unique: each one is computed
 
 
 @dataclass
@@ -188,6 +116,7 @@ class Sent:
     asked: dict[tuple[int, int], tuple[str, float]] = field(default_factory=dict)  # (chat, message id) -> (question, at)
     flood_ids: list[int] = field(default_factory=list)
     long_message: dict | None = None
+    newcomer: tuple[int, float] | None = None  # (message id, sent at)
 
 
 def run_load(
@@ -200,15 +129,17 @@ def run_load(
     timeout: float = 900,
     folder: Path | None = None,
     log: bool = True,
+    bot_root: Path = ROOT,
+    distinct: bool = False,
 ) -> LoadReport:
     """Run the burst against a fresh bot process; returns the report (the bot is stopped with SIGTERM)."""
-    burst = Burst(chats, per_chat, fault_rate, flood, reload_articles, long_question, timeout)
+    burst = Burst(chats, per_chat, fault_rate, flood, reload_articles, long_question, timeout, bot_root, distinct)
     say = (lambda message: print(message, file=sys.stderr, flush=True)) if log else (lambda message: None)
     with tempfile.TemporaryDirectory() as tmp, FakeTelegram(unique_message_ids=True) as fake:
         folder = folder or Path(tmp)
         (folder / "corpus").mkdir(parents=True, exist_ok=True)
         shutil.copy(SEED, folder / "corpus" / SEED.name)
-        process, bot_log = start_bot(fake, folder, None)
+        process, bot_log = start_bot(fake, folder, None, burst.bot_root)
         try:
             say("starting the bot (builds the index with the real model)…")
             fake.wait_for("getUpdates", timeout=STARTUP_TIMEOUT)
@@ -233,6 +164,9 @@ def _burst(
         calls = list(fake.calls)
     replies_to, wrong_chat, errors = _replies_by_question(calls)
     report = _count(sent, burst, replies_to, wrong_chat, errors, dict(fake.faults_injected), probe_times)
+    report.first_answer_latencies, report.notices = first_answers(sent.asked, replies_to), notices(calls)
+    if sent.newcomer and replies_to.get((NEWCOMER["id"], sent.newcomer[0])):
+        report.newcomer_wait = replies_to[(NEWCOMER["id"], sent.newcomer[0])][0].at - sent.newcomer[1]
     _add_reload_figures(report, calls, replies_to, probe_times, say)
     report.peak_rss_mb = peak_rss_mb(process.pid)
     process.send_signal(signal.SIGTERM)
@@ -253,7 +187,7 @@ def _send(fake: FakeTelegram, folder: Path, burst: Burst, say: Callable[[str], N
     sent = Sent(started=time.monotonic())
     for turn in range(burst.per_chat):
         for number, user in enumerate(users):
-            question = QUESTIONS[(number + turn) % len(QUESTIONS)]
+            question = QUESTIONS[(number + turn) % len(QUESTIONS)] + (f" ({number}.{turn})" if burst.distinct else "")
             message = fake.say(question, user=user)
             sent.asked[(user["id"], message["message_id"])] = (question, time.monotonic())
     sent.flood_ids = [fake.say(f"who signed the pact? ({number})", user=FLOODER)["message_id"] for number in range(burst.flood)]
@@ -261,6 +195,7 @@ def _send(fake: FakeTelegram, folder: Path, burst: Burst, say: Callable[[str], N
         fake.say("/reload", user=ADMIN)
     if burst.long_question:
         sent.long_message = fake.say(("who signed the pact? " * 200)[:4096], user=LONG_ASKER)
+    sent.newcomer = (fake.say(NEWCOMER_QUESTION, user=NEWCOMER)["message_id"], time.monotonic())
     return sent
 
 
@@ -270,7 +205,7 @@ def _wait_for_replies(fake: FakeTelegram, burst: Burst, sent: Sent) -> list[tupl
     Returns each answered probe's (sent, answered) times.
     """
     deadline = sent.started + burst.timeout
-    expected = len(sent.asked) + burst.flood + (1 if burst.long_question else 0)
+    expected = len(sent.asked) + burst.flood + (1 if burst.long_question else 0) + 1  # + the new chat's
     probe_times: list[tuple[float, float]] = []
     probe_sent: float | None = None
     while time.monotonic() < deadline:
@@ -283,12 +218,13 @@ def _wait_for_replies(fake: FakeTelegram, burst: Burst, sent: Sent) -> list[tupl
         if probe_sent is None or time.monotonic() - probe_sent > 30:
             probe_sent = time.monotonic()
             fake.say("/about", user=PROBE)
+        with fake._lock:
+            calls = list(fake.calls)
         replies = [  # answers to the burst (not the warm-up's)
-            call
-            for call in fake.calls
-            if call.ok and call.method == "sendMessage" and call.params.get("reply_parameters") and call.at >= sent.started
+            call for call in answer_calls(calls) if call.params.get("reply_parameters") and call.at >= sent.started
         ]
-        reloaded = not burst.reload_articles or any(call.ok and call.method == "editMessageText" for call in fake.calls)
+        edits = [call for call in calls if call.ok and call.method == "editMessageText" and call.params["chat_id"] == ADMIN["id"]]
+        reloaded = not burst.reload_articles or bool(edits)
         if len(replies) >= expected and reloaded:
             break
         time.sleep(0.2)
@@ -299,9 +235,7 @@ def _replies_by_question(calls: list) -> tuple[dict[tuple[int, int], list], int,
     """The bot's replies by the (chat, message id) they answer; and how many went to a wrong chat or were errors."""
     replies_to: dict[tuple[int, int], list] = {}
     wrong_chat = errors = 0
-    for call in calls:
-        if not (call.ok and call.method == "sendMessage"):
-            continue
+    for call in answer_calls(calls):
         if call.result["text"] == SORRY:
             errors += 1
         reply = call.params.get("reply_parameters")
@@ -385,9 +319,21 @@ def main() -> int:
     parser.add_argument("--flood", type=int, default=50, help="questions one user sends at once (0: none)")
     parser.add_argument("--no-reload", action="store_true", help="do not run /reload during the burst")
     parser.add_argument("--timeout", type=float, default=900, help="seconds to wait for all answers")
+    parser.add_argument("--bot-root", type=Path, default=ROOT, help="checkout whose bot to run (e.g. main, for a baseline)")
+    parser.add_argument("--distinct", action="store_true", help="make every question's text unique (no cache hits)")
     args = parser.parse_args()
     os.environ.update(local_env(dict(os.environ)))
-    report = run_load(args.chats, args.per_chat, args.fault_rate, args.flood, 0 if args.no_reload else 40, timeout=args.timeout)
+    reload_articles = 0 if args.no_reload else 40
+    report = run_load(
+        args.chats,
+        args.per_chat,
+        args.fault_rate,
+        args.flood,
+        reload_articles,
+        timeout=args.timeout,
+        bot_root=args.bot_root,
+        distinct=args.distinct,
+    )
     print("\n".join(report.lines()))
     print("RESULT:", "ok (0 lost, 0 duplicated)" if report.ok else "FAILED")
     return 0 if report.ok else 1

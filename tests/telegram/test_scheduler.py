@@ -1,0 +1,84 @@
+"""Fair turns: which question the engine reads next, and how many a waiting question is told are ahead of it."""
+
+from __future__ import annotations
+
+import asyncio
+import random
+
+from bot.telegram.scheduler import FairQueue, Scheduler
+
+
+async def _take_all(queue: FairQueue) -> list[tuple[int, int, str]]:
+    order = []
+    while len(queue):
+        ticket = await queue.take()
+        order.append((ticket.chat_id, ticket.user_id, ticket.work()))
+        queue.done(ticket)
+    return order
+
+
+async def test_a_chats_first_question_goes_ahead_of_another_chats_backlog():
+    queue = FairQueue()
+    for number in range(5):
+        await queue.put(1, 1, lambda number=number: f"busy {number}")
+    first = await queue.take()  # the busy chat's first question is being answered
+    await queue.put(2, 2, lambda: "newcomer")
+    assert (await queue.take()).work() == "newcomer"
+    queue.done(first)
+
+
+async def test_chats_take_turns_and_each_users_questions_keep_their_order():
+    queue = FairQueue()
+    for number in range(3):
+        await queue.put(1, 1, lambda number=number: f"a{number}")
+    for number in range(3):
+        await queue.put(2, 2, lambda number=number: f"b{number}")
+    assert [work for _, _, work in await _take_all(queue)] == ["a0", "b0", "a1", "b1", "a2", "b2"]
+
+
+async def test_users_in_a_group_take_turns():
+    queue = FairQueue()
+    for number in range(3):
+        await queue.put(-100, 1, lambda number=number: f"ann{number}")
+    for number in range(3):
+        await queue.put(-100, 2, lambda number=number: f"bob{number}")
+    await queue.put(7, 7, lambda: "private")
+    order = [work for _, _, work in await _take_all(queue)]
+    assert order[0] == "private"  # one question waiting beats a backlog of six
+    assert order[1:] == ["ann0", "bob0", "ann1", "bob1", "ann2", "bob2"]
+
+
+async def test_ahead_counts_exactly_the_questions_served_first_when_no_more_arrive():
+    randomness = random.Random(13)
+    for _ in range(30):
+        queue = FairQueue()
+        tickets = []
+        for seq in range(randomness.randint(1, 40)):
+            chat = randomness.choice([1, 2, 3, -10])
+            user = randomness.choice([5, 6]) if chat < 0 else chat
+            tickets.append(await queue.put(chat, user, lambda seq=seq: seq))
+        told = {ticket.work(): ticket.ahead() for ticket in tickets}
+        order = [work for _, _, work in await _take_all(queue)]
+        assert {seq: order.index(seq) for seq in order} == told
+
+
+async def test_the_scheduler_runs_work_in_threads_and_hands_back_results_and_errors():
+    scheduler = Scheduler(workers=2)
+
+    def fail() -> None:
+        raise ValueError("no index")
+
+    try:
+        good = await scheduler.submit(1, 1, lambda: 42)
+        bad = await scheduler.submit(2, 2, fail)
+        assert await good.future == 42
+        try:
+            await bad.future
+        except ValueError as error:
+            assert str(error) == "no index"
+        else:
+            raise AssertionError("the error was lost")
+        assert len(scheduler.queue) == 0
+        await asyncio.sleep(0)
+    finally:
+        await scheduler.stop()
