@@ -20,6 +20,9 @@ def _add_index_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--index", metavar="DIR", help="index folder (default: ./index, env NEWSQA_INDEX)")
     parser.add_argument("--corpus", metavar="DIR", help="article folder (default: ./corpus, env NEWSQA_CORPUS)")
     parser.add_argument("--model", metavar="NAME_OR_PATH", help="sentence-transformers model (env NEWSQA_MODEL)")
+    parser.add_argument(
+        "--no-multilingual", action="store_true", help="answer English questions only (env NEWSQA_MULTILINGUAL=0)"
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,7 +73,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "top", None) is not None and args.top < 1:
         print("error: --top must be at least 1", file=sys.stderr)
         return 2
-    settings = Settings.from_env(corpus=args.corpus, index=args.index, model=args.model)
+    settings = Settings.from_env(
+        corpus=args.corpus, index=args.index, model=args.model, multilingual=False if args.no_multilingual else None
+    )
     try:
         if args.command == "telegram":
             return args.run(settings, args)

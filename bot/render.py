@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable, Sequence
 
+from bot.messages import words
 from embeddings import Answer, Source
 
 ABSTAIN_TEXT = "I couldn't find that in the articles."
@@ -39,8 +40,8 @@ def answer_line(answer: Answer) -> str:
     """The short answer, with what a relative date in it means. A sentence answer is not repeated here: its quote
     below shows it marked."""
     if answer.answer_type is None:
-        return "From the articles (the answering sentence is marked):"
-    return f"Answer: {answer.answer}{date_note(answer)}"
+        return words(answer.language).sentence
+    return f"{words(answer.language).answer} {answer.answer}{date_note(answer)}"
 
 
 def by_article(sources: Sequence[Source]) -> list[list[Source]]:
@@ -62,15 +63,16 @@ def marked(source: Source, emphasize: Callable[[str], str]) -> str:
 def render_text(answer: Answer, emphasize: Callable[[str], str] = lambda text: text) -> str:
     """The short answer first, then the quotes grouped by article (title, outlet and date once); `emphasize`
     marks the answer inside its quote."""
+    said = words(answer.language)
     if answer.abstained:
-        return ABSTAIN_TEXT
+        return said.abstain
     lines = [answer_line(answer), ""]
     number = 0
     for group in by_article(answer.sources):
         lines.append(citation(group[0]))
         for source in group:
             number += 1
-            where = f"paragraph {source.paragraph}" + (f", under “{source.heading}”" if source.heading else "")
+            where = f"{said.paragraph} {source.paragraph}" + (f", {said.under} “{source.heading}”" if source.heading else "")
             lines.append(f"  [{number}] “{marked(source, emphasize)}” ({where})")
         lines.append(f"  {group[0].url or group[0].path}")
         lines.append("")

@@ -16,6 +16,7 @@ from embeddings.feeds.cli import add_fetch_command
 from embeddings.index.builder import build_index
 from embeddings.index.store import write_failure
 from embeddings.models.encoder import load_encoder
+from embeddings.models.multilingual import shared_multilingual
 from embeddings.settings import Settings
 
 
@@ -27,6 +28,9 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--index", metavar="DIR", help="index folder (default: ./index, env NEWSQA_INDEX)")
     build.add_argument("--model", metavar="NAME_OR_PATH", help="sentence-transformers model (env NEWSQA_MODEL)")
     build.add_argument("--quiet", action="store_true", help="no progress bar")
+    build.add_argument(
+        "--no-multilingual", action="store_true", help="no cross-lingual index for other languages (env NEWSQA_MULTILINGUAL=0)"
+    )
     add_evaluate_command(commands)
     add_fetch_command(commands)
     commands.add_parser("bench", add_help=False, help="measure build, search, answer and start-up speed (python -m benchmarks)")
@@ -43,7 +47,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command in ("evaluate", "fetch"):
         return args.handler(args)
-    settings = Settings.from_env(corpus=args.corpus, index=args.index, model=args.model)
+    settings = Settings.from_env(
+        corpus=args.corpus, index=args.index, model=args.model, multilingual=False if args.no_multilingual else None
+    )
     try:
         report = build_index(
             settings.corpus,
@@ -52,6 +58,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             progress=not args.quiet and sys.stderr.isatty(),
             exact_max_rows=settings.exact_max_rows,
             nprobe=settings.nprobe,
+            multilingual=shared_multilingual() if settings.multilingual else None,
         )
     except NewsQAError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -37,13 +37,14 @@ class Settings:
     cache: Path | None = None
     exact_max_rows: int = DEFAULT_EXACT_MAX_ROWS
     nprobe: int = DEFAULT_NPROBE
+    multilingual: bool = True  # the cross-lingual index and path for non-English questions (env NEWSQA_MULTILINGUAL=0: off)
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
         """Defaults, then the NEWSQA_* environment variables, then explicit (non-None) overrides.
 
         NEWSQA_CORPUS, NEWSQA_INDEX, NEWSQA_MODEL, NEWSQA_RERANK, NEWSQA_PRECISION, NEWSQA_CACHE,
-        NEWSQA_EXACT_MAX_ROWS, NEWSQA_NPROBE (README.md, "Settings").
+        NEWSQA_EXACT_MAX_ROWS, NEWSQA_NPROBE, NEWSQA_MULTILINGUAL (README.md, "Settings").
         """
         env = os.environ
         settings = cls(
@@ -55,6 +56,7 @@ class Settings:
             cache=Path(env["NEWSQA_CACHE"]) if env.get("NEWSQA_CACHE") else None,
             exact_max_rows=int(env.get("NEWSQA_EXACT_MAX_ROWS", cls.exact_max_rows)),
             nprobe=int(env.get("NEWSQA_NPROBE", cls.nprobe)),
+            multilingual=env.get("NEWSQA_MULTILINGUAL", "1").strip().lower() not in ("0", "false", "no", "off"),
         )
         given = {key: value for key, value in overrides.items() if value is not None}
         for key in ("corpus", "index", "cache"):

@@ -83,6 +83,7 @@ def answer_from_json(text: str) -> Answer:
         sources=sources,
         answer_type=data.get("answer_type"),
         answer_date=AnswerDate(**date) if date else None,
+        language=data.get("language", "en"),
     )
 
 

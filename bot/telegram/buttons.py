@@ -11,6 +11,8 @@ from collections.abc import Sequence
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
+from bot.messages import words
+
 MORE_PATTERN = r"^more:[\w-]+:\d+$"
 VOTE_PATTERN = r"^vote:[\w-]+:(up|down)$"
 Row = Sequence[InlineKeyboardButton]
@@ -27,10 +29,11 @@ def parse(data: str) -> tuple[str, str]:
     return key, argument
 
 
-def more_row(key: str, total: int, start: int) -> list[InlineKeyboardButton]:
-    """A "More sources" button for sources `start` onwards, if there are any."""
+def more_row(key: str, total: int, start: int, language: str = "en") -> list[InlineKeyboardButton]:
+    """A "More sources" button for sources `start` onwards, if there are any (labelled in the answer's language)."""
     left = total - start
-    return [InlineKeyboardButton(f"More sources ({left})", callback_data=f"more:{key}:{start}")] if left > 0 else []
+    label = words(language).more_sources.format(count=left)
+    return [InlineKeyboardButton(label, callback_data=f"more:{key}:{start}")] if left > 0 else []
 
 
 def vote_row(key: str, chosen: str | None = None) -> list[InlineKeyboardButton]:

@@ -56,7 +56,8 @@ async def check_access(update: Update, context: BotContext) -> None:
 async def show_help(update: Update, context: BotContext) -> None:
     """Tell the user what the bot knows and how to ask, with an example."""
     articles = await asyncio.to_thread(context.services.engine.articles)
-    await update.message.reply_html(help_html(articles))
+    user = update.effective_user
+    await update.message.reply_html(help_html(articles, user.language_code if user else None))
 
 
 async def list_sources(update: Update, context: BotContext) -> None:
@@ -97,7 +98,7 @@ async def answer_question(update: Update, context: BotContext) -> None:
     keyboard = None
     if not answer.abstained:
         key = await asyncio.to_thread(served.answers.remember, message.chat_id, answer, shown)
-        keyboard = buttons.keyboard(buttons.more_row(key, len(answer.sources), shown), buttons.vote_row(key))
+        keyboard = buttons.keyboard(buttons.more_row(key, len(answer.sources), shown, answer.language), buttons.vote_row(key))
     # Each answer replies to its question: when a user sends several at once, they can tell which is which.
     await deliver(context.bot, message.chat_id, answer_messages(answer, shown), message.message_id, keyboard, notice)
 
@@ -129,7 +130,7 @@ async def show_more_sources(update: Update, context: BotContext) -> None:
     await asyncio.to_thread(context.services.answers.update, update.effective_chat.id, key, answered)
     if isinstance(query.message, Message):
         await query.edit_message_reply_markup(buttons.without_more(query.message.reply_markup))
-    keyboard = buttons.keyboard(buttons.more_row(key, len(answered.answer.sources), end))
+    keyboard = buttons.keyboard(buttons.more_row(key, len(answered.answer.sources), end, answered.answer.language))
     texts = more_sources_messages(answered.answer, start, end - start)
     await send_messages(context.bot, update.effective_chat.id, texts, None, keyboard)
 

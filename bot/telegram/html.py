@@ -12,6 +12,7 @@ import re
 from collections.abc import Iterable, Sequence
 from urllib.parse import urlparse
 
+from bot.messages import help_text, words
 from bot.render import by_article, date_note, display_date
 from embeddings import Answer, ArticleSummary, IndexInfo, Source
 
@@ -166,30 +167,29 @@ def split_messages(blocks: Iterable[str], limit: int = MESSAGE_LIMIT, separator:
     return messages
 
 
-def abstain_html(question: str) -> str:
+def abstain_html(question: str, language: str = "en") -> str:
     """A short polite sentence, no quotes: the articles do not hold the answer."""
-    echo = html.escape(shorten(question, QUESTION_ECHO_LIMIT))
-    return f"Sorry, I couldn't find an answer to “{echo}” in the articles. Try other words, or see /sources."
+    return words(language).abstain_html.format(question=html.escape(shorten(question, QUESTION_ECHO_LIMIT)))
 
 
 def answer_line(answer: Answer) -> str:
     """The short answer in bold (with what a relative date in it means); for a sentence answer, a plain lead-in:
     the sentence itself is bold in the first quote and is not printed twice."""
     if answer.answer_type is None:
-        return "From the articles (the answer is in bold):"
+        return words(answer.language).sentence_html
     return f"<b>{html.escape(shorten(answer.answer or '', MESSAGE_LIMIT // 4))}</b>{html.escape(date_note(answer))}"
 
 
 def answer_messages(answer: Answer, count: int) -> list[str]:
     """The short answer first, then the first `count` sources grouped by article; or the polite abstention."""
     if answer.abstained or not answer.answer:
-        return [abstain_html(answer.question)]
+        return [abstain_html(answer.question, answer.language)]
     return split_messages([answer_line(answer), *source_blocks(answer.sources[:count])])
 
 
 def more_sources_messages(answer: Answer, start: int, count: int) -> list[str]:
     """Sources `start` to `start + count` of an answer, under a line naming the question."""
-    header = f"More sources for “{html.escape(shorten(answer.question, QUESTION_ECHO_LIMIT))}”:"
+    header = words(answer.language).more_sources_for.format(question=html.escape(shorten(answer.question, QUESTION_ECHO_LIMIT)))
     return split_messages([header, *source_blocks(answer.sources[start : start + count])])
 
 
@@ -219,8 +219,12 @@ def about_html(info: IndexInfo) -> str:
     )
 
 
-def help_html(articles: Sequence[ArticleSummary]) -> str:
-    """What the bot knows (how many articles, from which outlets and dates) and how to ask, with an example."""
+def help_html(articles: Sequence[ArticleSummary], language: str | None = None) -> str:
+    """What the bot knows (how many articles, from which outlets and dates) and how to ask, with an example;
+    shorter, in the user's `language` (Telegram's language_code) when that is not English."""
+    translated = help_text(language, len(articles))
+    if translated is not None:
+        return translated
     outlets = sorted({article.outlet for article in articles if article.outlet})
     dates = sorted(article.date for article in articles if article.date)
     known = f"I answer questions about <b>{plural(len(articles), 'news article')}</b>"

@@ -15,6 +15,7 @@ from pathlib import Path
 import numpy as np
 
 from embeddings.errors import NewsQAError
+from embeddings.index.crosslingual import layout_vectors
 from embeddings.index.dense import EXACT_MAX_ROWS, NPROBE
 from embeddings.index.store import (
     ArticleRecord,
@@ -33,6 +34,7 @@ from embeddings.ingest.corpus import scan
 from embeddings.ingest.parsing import UnreadableFile, parse_bytes
 from embeddings.ingest.passages import split_passages
 from embeddings.models.encoder import Encoder
+from embeddings.models.multilingual import MultilingualEncoder
 
 
 class EmptyCorpus(NewsQAError):
@@ -93,7 +95,7 @@ class _Prior:
         return cls(index, index.files(), {a.source_id: a for a in articles}, {a.key: a for a in articles}, by_path)
 
 
-def _open_prior(index_dir: Path, model: str, report: BuildReport) -> _Prior | None:
+def _open_prior(index_dir: Path, model: str, report: BuildReport, multilingual: str | None = None) -> _Prior | None:
     try:
         folder = current_version(index_dir)
         if folder is None:
@@ -105,12 +107,15 @@ def _open_prior(index_dir: Path, model: str, report: BuildReport) -> _Prior | No
     if index.info.model != model:
         report.full_rebuild_reason = f"model changed from {index.info.model} to {model}"
         return None
+    if index.info.multilingual != multilingual:
+        report.full_rebuild_reason = f"multilingual index changed from {index.info.multilingual} to {multilingual}"
+        return None
     return _Prior.load(index)
 
 
-def is_stale(corpus_dir: Path, index: StoredIndex, model: str) -> bool:
-    """True when the corpus files differ from those the index was built from, or the model differs."""
-    if index.info.model != model:
+def is_stale(corpus_dir: Path, index: StoredIndex, model: str, multilingual: str | None = None) -> bool:
+    """True when the corpus files differ from those the index was built from, or the model (or multilingual one) differs."""
+    if index.info.model != model or index.info.multilingual != multilingual:
         return True
     recorded = index.files()
     files = scan(corpus_dir)
@@ -145,16 +150,18 @@ def build_index(
     log: Callable[[str], None] = lambda message: None,
     exact_max_rows: int = EXACT_MAX_ROWS,
     nprobe: int = NPROBE,
+    multilingual: MultilingualEncoder | None = None,
 ) -> BuildReport:
     """Bring the index at `index_dir` up to date with `corpus_dir`; writes a new version only if something changed.
 
-    `exact_max_rows` and `nprobe` (Settings) choose the FAISS index of a new version (see dense.py).
+    `exact_max_rows` and `nprobe` (Settings) choose the FAISS index of a new version (see dense.py); `multilingual`,
+    when given, also embeds every passage into the cross-lingual index (index/crosslingual.py).
     """
     started = time.perf_counter()
     report = BuildReport()
     with build_lock(index_dir):
         remove_unfinished(index_dir)
-        prior = _open_prior(index_dir, encoder.name, report)
+        prior = _open_prior(index_dir, encoder.name, report, multilingual.name if multilingual else None)
         file_records, kept, parsed = _read_corpus(corpus_dir, prior, report)
         if prior is not None and not parsed and _same_names(prior, file_records):
             # Every file matched its size and mtime: nothing to parse, embed or write.
@@ -162,7 +169,7 @@ def build_index(
             report.articles, report.passages = prior.index.info.articles, prior.index.info.passages
             report.seconds = time.perf_counter() - started
             return report
-        version = _assemble(prior, kept, parsed, encoder, file_records, report, progress)
+        version = _assemble(prior, kept, parsed, encoder, file_records, report, progress, multilingual)
         report.articles = len(version.articles)
         report.passages = len(version.passages)
         if not version.articles:
@@ -284,6 +291,7 @@ def _assemble(
     files: list[FileRecord],
     report: BuildReport,
     progress: bool,
+    multilingual: MultilingualEncoder | None = None,
 ) -> NewVersion:
     """Lay out the new version's rows: reused articles copy their vectors, new content is embedded."""
     # One query for every prior passage, not one per reused article (10k articles: 1 s -> 0.1 s).
@@ -317,6 +325,14 @@ def _assemble(
         report.removed = sorted(set(prior.by_source) - seen_sources)
     vectors = layout.vectors(prior, encoder, progress)
     report.embedded = len(layout.to_embed)
-    return NewVersion(
+    version = NewVersion(
         encoder.name, files, layout.articles, layout.passages, vectors, layout.lexical_texts, prior.index.dense if prior else None
     )
+    if multilingual is not None:
+        old = prior.index.crosslingual if prior else None
+        fresh = multilingual.encode(layout.to_embed) if layout.to_embed else None
+        version.multilingual, version.multilingual_template = multilingual.name, old
+        version.multilingual_vectors = layout_vectors(
+            multilingual.dimension, len(layout.passages), fresh, layout.to_embed_rows, old, layout.reused_rows, layout.old_rows
+        )
+    return version

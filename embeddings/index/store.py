@@ -9,6 +9,7 @@
         vectors.npy       passage embeddings, one row per passage (reused by incremental builds)
         dense.faiss       the FAISS index over those rows
         lexical/          the BM25 index over the same rows
+        multilingual.*    the cross-lingual vectors and index, when that path is on (crosslingual.py)
 
 A build writes a new version beside the live one and only then points CURRENT at it, so a crash at any
 moment leaves the previous version whole and serving.
@@ -34,6 +35,7 @@ import faiss
 import numpy as np
 
 from embeddings.errors import NewsQAError
+from embeddings.index.crosslingual import CrossLingualIndex, load_crosslingual, write_crosslingual
 from embeddings.index.dense import (
     EXACT_MAX_ROWS,
     NPROBE,
@@ -116,6 +118,7 @@ class IndexInfo:
     built_at: str
     articles: int
     passages: int
+    multilingual: str | None = None  # the model of the cross-lingual index (crosslingual.py), None without one
 
 
 class StoredIndex:
@@ -135,6 +138,7 @@ class StoredIndex:
                 built_at=raw["built_at"],
                 articles=int(raw["articles"]),
                 passages=int(raw["passages"]),
+                multilingual=raw.get("multilingual"),
             )
             self._db = sqlite3.connect(f"file:{folder / 'meta.sqlite'}?mode=ro", uri=True, check_same_thread=False)
             self._lock = threading.Lock()
@@ -144,11 +148,14 @@ class StoredIndex:
             # An approximate index answers with exact cosines, re-scored from the stored vectors.
             self.dense = dense if isinstance(dense, faiss.IndexFlat) else RescoredIndex(dense, self.vectors)
             self.lexical = LexicalIndex.load(folder / "lexical")
+            self.crosslingual: CrossLingualIndex | None = load_crosslingual(folder) if self.info.multilingual else None
         except IndexNotReady:
             raise
         except (OSError, ValueError, KeyError, TypeError, RuntimeError, sqlite3.Error) as error:
             raise IndexNotReady(f"index at {folder.parent} is damaged ({error.__class__.__name__}: {error}): {hint}") from None
         sizes = {self.info.passages, stored_passages, self.vectors.shape[0], self.dense.ntotal}
+        if self.crosslingual is not None:
+            sizes |= {self.crosslingual.vectors.shape[0], self.crosslingual.dense.ntotal}
         if len(sizes) != 1 or self.dense.d != self.info.dimension:
             raise IndexNotReady(f"index at {folder.parent} is inconsistent (passage counts {sorted(sizes)}): {hint}")
 
@@ -241,6 +248,9 @@ class NewVersion:
     vectors: np.ndarray
     lexical_texts: list[str]
     dense_template: Any = None  # the previous version's FAISS index, whose training a big index may reuse
+    multilingual: str | None = None  # the cross-lingual encoder's name, when the version has that index
+    multilingual_vectors: np.ndarray | None = None
+    multilingual_template: Any = None  # the previous version's CrossLingualIndex
 
 
 def _fsync(path: Path) -> None:
@@ -281,6 +291,8 @@ def write_version(index_dir: Path, version: NewVersion, exact_max_rows: int = EX
         save_dense_index(dense, temporary / "dense.faiss")
         (temporary / "lexical").mkdir()
         LexicalIndex.build(version.lexical_texts).save(temporary / "lexical")
+        if version.multilingual_vectors is not None:
+            write_crosslingual(temporary, version.multilingual_vectors, exact_max_rows, nprobe, version.multilingual_template)
         info = {
             "format": FORMAT,
             "model": version.model,
@@ -288,6 +300,7 @@ def write_version(index_dir: Path, version: NewVersion, exact_max_rows: int = EX
             "built_at": stamp.isoformat(timespec="seconds"),
             "articles": len(version.articles),
             "passages": len(version.passages),
+            "multilingual": version.multilingual if version.multilingual_vectors is not None else None,
         }
         (temporary / "info.json").write_text(json.dumps(info, indent=2), "utf-8")
         _fsync_tree(temporary)

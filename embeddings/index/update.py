@@ -7,16 +7,26 @@ from collections.abc import Callable
 from embeddings.index.builder import BuildReport, build_index, is_stale
 from embeddings.index.store import IndexNotReady, open_index
 from embeddings.models.encoder import Encoder
+from embeddings.models.multilingual import MultilingualEncoder, shared_multilingual
 from embeddings.settings import Settings
 
 
 def ensure_index(
-    settings: Settings, encoder: Encoder, progress: bool = False, log: Callable[[str], None] = lambda message: None
+    settings: Settings,
+    encoder: Encoder,
+    progress: bool = False,
+    log: Callable[[str], None] = lambda message: None,
+    multilingual: MultilingualEncoder | None = None,
 ) -> BuildReport | None:
     """Build or update the index if it is missing, damaged or stale; None when it was already current.
 
-    Without a corpus folder, an existing index is served as it is.
+    Without a corpus folder, an existing index is served as it is. With `settings.multilingual`, the index also
+    holds the cross-lingual vectors (embedded by `multilingual`, by default the shared one).
     """
+    if settings.multilingual and multilingual is None:
+        multilingual = shared_multilingual()
+    elif not settings.multilingual:
+        multilingual = None
     try:
         index = open_index(settings.index)
     except IndexNotReady as error:
@@ -25,7 +35,8 @@ def ensure_index(
         index = None
     if index is not None:
         try:
-            if not settings.corpus.is_dir() or not is_stale(settings.corpus, index, encoder.name):
+            named = multilingual.name if multilingual else None
+            if not settings.corpus.is_dir() or not is_stale(settings.corpus, index, encoder.name, named):
                 return None
         finally:
             index.close()
@@ -37,4 +48,5 @@ def ensure_index(
         log=log,
         exact_max_rows=settings.exact_max_rows,
         nprobe=settings.nprobe,
+        multilingual=multilingual,
     )

@@ -2,7 +2,8 @@
 
 The path of a question: follow-up context -> hybrid retrieval (dense + BM25) -> cross-encoder reranking ->
 abstain or answer -> sources (de-duplicated, another article first only on a near-tie) -> the reader's short answer,
-whose passage becomes the first source.
+whose passage becomes the first source. A question in another language takes the cross-lingual path instead
+(crosslingual.py), when the index has that index.
 """
 
 from __future__ import annotations
@@ -21,9 +22,12 @@ from embeddings.index.update import ensure_index
 from embeddings.models.cross_encoder import CrossEncoder, RerankerUnavailable, model_folder
 from embeddings.models.encoder import Encoder, load_encoder
 from embeddings.models.entities import EntityTagger
+from embeddings.models.multilingual import shared_multilingual, shared_second_opinion
+from embeddings.qa import crosslingual
 from embeddings.qa.cache import ANSWERS_CACHED, AnswerCache
 from embeddings.qa.dates import relative_date
 from embeddings.qa.followup import with_context
+from embeddings.qa.language import question_language
 from embeddings.qa.reader import MIN_RELEVANCE, PASSAGES_READ, Reader, abstention_threshold
 from embeddings.qa.results import Answer, Source
 from embeddings.qa.retriever import MODES as RETRIEVAL_MODES
@@ -104,6 +108,7 @@ class Engine:
         self.reader = Reader(self.encoder, self.reranker, shared_tagger())
         # `abstain=False` answers every question from its best passage (benchmarks time the whole path with it).
         self.min_score = abstention_threshold(self.mode) if abstain else float("-inf")
+        self.multilingual = shared_multilingual() if settings.multilingual else None
         self._index = open_index(settings.index)
         self._swap = threading.Lock()
         # A burst of the same question is answered once (`answers_cached=0`: never, for timing repeated questions).
@@ -133,7 +138,13 @@ class Engine:
         """
         settings = self.settings
         report = build_index(
-            settings.corpus, settings.index, self.encoder, log=log, exact_max_rows=settings.exact_max_rows, nprobe=settings.nprobe
+            settings.corpus,
+            settings.index,
+            self.encoder,
+            log=log,
+            exact_max_rows=settings.exact_max_rows,
+            nprobe=settings.nprobe,
+            multilingual=self.multilingual,
         )
         self.reload()
         return report
@@ -183,6 +194,12 @@ class Engine:
             raise EmptyQuestion("the question is empty")
         top_k = max(1, top_k or self.settings.top_k)
         index = self._index  # one version for the whole question, even if reload() runs meanwhile
+        language = question_language(question) if self.multilingual and index.crosslingual else "en"
+        if language != "en":
+            abstain = self.min_score > float("-inf")
+            judge = shared_second_opinion()
+            found, scored = crosslingual.answer(index, self.multilingual, question, language, top_k, judge, abstain)
+            return found, [Ranked(item.hit, item.score, item.text) for item in scored]
         query = with_context(question, history)
         ranked = self._rank(index, query, max(4 * top_k, RERANK_DEPTH), focus=question)
         if not ranked or ranked[0].score < self.min_score:

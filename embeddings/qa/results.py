@@ -61,6 +61,7 @@ class Answer:
     sources: list[Source] = field(default_factory=list)
     answer_type: str | None = None  # the kind of phrase answered ("person", "place", "date"...); None for a sentence
     answer_date: AnswerDate | None = None  # a relative date in the answer, resolved against its article's date
+    language: str = "en"  # the question's language (ISO 639-1), which the front ends answer in
 
     def to_dict(self) -> dict:
         """The JSON shape of `ask --json` (minus `text`, which the front end adds)."""

@@ -32,7 +32,8 @@ def test_ask_json_builds_the_index_and_answers_with_the_stable_fields(folders):
     result = run("-m", "bot", "ask", "--json", *folders, "who signed the pact?")
     assert result.returncode == 0, result.stderr
     reply = json.loads(result.stdout)
-    assert set(reply) == {"question", "answer", "abstained", "sources", "text", "answer_type", "answer_date"}
+    assert set(reply) == {"question", "answer", "abstained", "sources", "text", "answer_type", "answer_date", "language"}
+    assert reply["language"] == "en"
     assert reply["answer"] == "Vladimir Putin and Kim Jong-un" and reply["answer_type"] == "person"
     assert reply["question"] == "who signed the pact?" and reply["abstained"] is False
     assert "Vladimir Putin" in reply["answer"] and "Kim Jong-un" in reply["answer"]
@@ -42,6 +43,16 @@ def test_ask_json_builds_the_index_and_answers_with_the_stable_fields(folders):
     assert "Kim Jong-un" in source["quote"] and isinstance(source["score"], float)
     assert "Deutsche Welle, Jun 24, 2024" in reply["text"]
     assert "added 1" in result.stderr  # it built the missing index first
+
+
+def test_ask_answers_in_the_question_language(folders):
+    stdin = "Кто подписал пакт?\n¿Cuál es la receta del pan de plátano?\n"
+    result = run("-m", "bot", "ask", "--json", *folders, stdin=stdin)
+    assert result.returncode == 0, result.stderr
+    russian, spanish = (json.loads(line) for line in result.stdout.splitlines())
+    assert russian["language"] == "ru" and "Vladimir Putin" in russian["answer"]
+    assert russian["text"].startswith("Из статей") and "абзац 4" in russian["text"]
+    assert spanish["abstained"] and spanish["text"] == "No encontré eso en los artículos."
 
 
 def test_ask_reads_questions_from_stdin_and_abstains_off_topic(folders):

@@ -249,7 +249,7 @@ async def test_reload_is_for_admins_rebuilds_in_a_child_process_and_answers_from
 ):
     (tmp_path / "corpus").mkdir()
     shutil.copy(SEED, tmp_path / "corpus" / SEED.name)
-    settings = Settings(corpus=tmp_path / "corpus", index=tmp_path / "index")
+    settings = Settings(corpus=tmp_path / "corpus", index=tmp_path / "index", multilingual=False)  # as built below
     build_index(settings.corpus, settings.index, WordHashEncoder())
     engine = Engine(settings, WordHashEncoder())
     gate = tmp_path / "gate"

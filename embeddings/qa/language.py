@@ -1,0 +1,37 @@
+"""The language a question is asked in, which picks its retrieval path (English, or cross-lingual).
+
+py3langid (a naive Bayes over byte n-grams, model inside the wheel) restricted to the languages the cross-lingual
+encoder reads. English stays the default: a question goes the cross-lingual way only when the detector is sure
+(short English questions such as "Putin?" must keep today's English path), or when it is written in a script
+English does not use (Cyrillic, Hangul, kana, Han...).
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+from embeddings.models.multilingual import LANGUAGES
+
+SURE = 0.9  # the detector's probability a Latin-script question needs to leave the English path
+_NON_LATIN = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f]")  # a letter outside Latin: Cyrillic, Greek, Hangul, kana, Han...
+
+
+@functools.cache
+def _identifier() -> Any:  # py3langid's LanguageIdentifier (the package has no type hints)
+    from py3langid.langid import MODEL_FILE, LanguageIdentifier
+
+    identifier = LanguageIdentifier.from_model_file(MODEL_FILE, norm_probs=True)
+    identifier.set_languages(sorted(LANGUAGES))
+    return identifier
+
+
+def question_language(question: str) -> str:
+    """The ISO 639-1 code of the question's language among LANGUAGES; "en" when unsure."""
+    language, probability = _identifier().classify(question)
+    if language == "en":
+        return "en"
+    if _NON_LATIN.search(question) or probability >= SURE:
+        return language
+    return "en"
