@@ -12,6 +12,7 @@ from bot.render import render_text, to_json
 from bot.session import open_engine
 from bot.telegram.cli import add_telegram_command  # flags and config only: python-telegram-bot loads when the bot starts
 from embeddings import DEFAULT_TOP_K, Engine, NewsQAError, Settings, write_failure
+from embeddings.settings import BACKENDS
 
 EMPTY_QUESTION_HINT = 'Please ask a question, e.g. "who signed the pact?"'
 
@@ -20,6 +21,8 @@ def _add_index_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--index", metavar="DIR", help="index folder (default: ./index, env NEWSQA_INDEX)")
     parser.add_argument("--corpus", metavar="DIR", help="article folder (default: ./corpus, env NEWSQA_CORPUS)")
     parser.add_argument("--model", metavar="NAME_OR_PATH", help="sentence-transformers model (env NEWSQA_MODEL)")
+    parser.add_argument("--backend", choices=BACKENDS, help="where the index lives (default faiss, env NEWSQA_BACKEND)")
+    parser.add_argument("--collection", metavar="NAME", help="qdrant backend: the alias to read (env NEWSQA_COLLECTION)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -70,8 +73,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "top", None) is not None and args.top < 1:
         print("error: --top must be at least 1", file=sys.stderr)
         return 2
-    settings = Settings.from_env(corpus=args.corpus, index=args.index, model=args.model)
     try:
+        settings = Settings.from_env(
+            corpus=args.corpus, index=args.index, model=args.model, backend=args.backend, collection=args.collection
+        )
         if args.command == "telegram":
             return args.run(settings, args)
         engine = open_engine(settings)

@@ -12,10 +12,10 @@ from collections.abc import Sequence
 
 from embeddings.errors import NewsQAError
 from embeddings.evaluation.evaluate import add_evaluate_command
-from embeddings.index.builder import build_index
+from embeddings.index.backend import build
 from embeddings.index.store import write_failure
 from embeddings.models.encoder import load_encoder
-from embeddings.settings import Settings
+from embeddings.settings import BACKENDS, Settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,6 +26,8 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--index", metavar="DIR", help="index folder (default: ./index, env NEWSQA_INDEX)")
     build.add_argument("--model", metavar="NAME_OR_PATH", help="sentence-transformers model (env NEWSQA_MODEL)")
     build.add_argument("--quiet", action="store_true", help="no progress bar")
+    build.add_argument("--backend", choices=BACKENDS, help="where the index lives (default faiss, env NEWSQA_BACKEND)")
+    build.add_argument("--collection", metavar="NAME", help="qdrant backend: the alias bots read (env NEWSQA_COLLECTION)")
     add_evaluate_command(commands)
     commands.add_parser("bench", add_help=False, help="measure build, search, answer and start-up speed (python -m benchmarks)")
     return parser
@@ -41,15 +43,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command == "evaluate":
         return args.handler(args)
-    settings = Settings.from_env(corpus=args.corpus, index=args.index, model=args.model)
     try:
-        report = build_index(
-            settings.corpus,
-            settings.index,
+        settings = Settings.from_env(
+            corpus=args.corpus, index=args.index, model=args.model, backend=args.backend, collection=args.collection
+        )
+        report = build(
+            settings,
             load_encoder(settings.model, precision=settings.precision, cache_dir=settings.cache),
             progress=not args.quiet and sys.stderr.isatty(),
-            exact_max_rows=settings.exact_max_rows,
-            nprobe=settings.nprobe,
         )
     except NewsQAError as error:
         print(f"error: {error}", file=sys.stderr)
