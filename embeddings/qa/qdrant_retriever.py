@@ -1,7 +1,8 @@
 """Retrieval from a Qdrant version: dense and BM25 candidates from Qdrant, joined by the same fusion as FAISS + bm25s.
 
 BM25 runs on Qdrant's scored text index over the passages' stemmed words (lexical.terms, the bm25s tokenizer), with
-bm25s's k1 and b, so both backends rank by the same BM25 up to a constant factor the max-normalized fusion cancels.
+bm25s's k1 and b. Qdrant's BM25 is the textbook one, with the (k1 + 1) factor bm25s's Lucene variant leaves out:
+dividing by it gives bm25s's scores, so both backends give the same hits with the same scores.
 """
 
 from __future__ import annotations
@@ -50,7 +51,7 @@ class QdrantRetriever:
             requests.append(models.QueryRequest(query=self._text(words), using=TEXT_FIELD, limit=limit, filter=where))
         answers = iter(self.index.client.query_batch_points(self.index.collection, requests) if requests and limit else [])
         dense = {row_of(p.id): p.score for p in next(answers).points} if vector is not None and limit else {}
-        lexical = {row_of(p.id): p.score for p in next(answers).points} if words and limit else {}
+        lexical = {row_of(p.id): p.score / (1.0 + BM25_K1) for p in next(answers).points} if words and limit else {}
         return [dense, lexical]
 
     def search(self, query: str, query_vector: np.ndarray, k: int) -> list[Hit]:
