@@ -9,12 +9,11 @@ import pytest
 
 pytest.importorskip("qdrant_client")
 
-from embeddings import Engine, IndexNotReady  # noqa: E402
-from embeddings.index import backend  # noqa: E402
-from embeddings.index.qdrant import build as qdrant_build  # noqa: E402
-from embeddings.index.qdrant.collections import connect, live_collection, versions  # noqa: E402
-from tests.conftest import WordHashEncoder  # noqa: E402
-from tests.index.qdrant_fixtures import qdrant_settings  # noqa: E402, F401
+from embeddings import Engine, IndexNotReady
+from embeddings.index import backend
+from embeddings.index.qdrant import build as qdrant_build
+from embeddings.index.qdrant.collections import connect, live_collection, versions
+from tests.conftest import WordHashEncoder
 
 
 def _engine(settings, encoder):
