@@ -44,7 +44,10 @@ def live_version(settings: Settings) -> str | None:
 def build(
     settings: Settings, encoder: Encoder, progress: bool = False, log: Callable[[str], None] = lambda message: None
 ) -> BuildReport:
-    """Bring the live version up to date with the corpus (only new or edited articles are embedded)."""
+    """Bring the live version up to date with the corpus (only new or edited articles are embedded).
+
+    On the qdrant backend without a corpus folder (a bot replica), nothing is built: the report is the live version's.
+    """
     if settings.backend != "qdrant":
         return build_index(
             settings.corpus,
@@ -55,6 +58,10 @@ def build(
             exact_max_rows=settings.exact_max_rows,
             nprobe=settings.nprobe,
         )
+    if not settings.corpus.is_dir():
+        # A bot replica: one builder elsewhere owns the corpus and moves the alias; here a refresh only reloads.
+        info = open_store(settings).info
+        return BuildReport(unchanged=info.articles, articles=info.articles, passages=info.passages)
     from embeddings.index.qdrant.build import build_qdrant
 
     return build_qdrant(settings, encoder, progress=progress, log=log)

@@ -105,6 +105,17 @@ def test_reload_picks_up_the_switched_alias_without_a_restart(qdrant_settings):
     assert engine.reload() is False
 
 
+def test_a_replica_without_the_corpus_serves_and_reloads_what_the_builder_switched(qdrant_settings, tmp_path):
+    encoder = WordHashEncoder()
+    backend.build(qdrant_settings, encoder)
+    replica = _engine(replace(qdrant_settings, corpus=tmp_path / "no-corpus-here"), encoder)
+    (qdrant_settings.corpus / "zoo.md").write_text("# Zoo news\n\nThe zoo welcomed a baby giraffe named Olu.\n", "utf-8")
+    switched = backend.build(qdrant_settings, encoder)  # the one builder
+    report = replica.refresh()  # the replica's /reload
+    assert report.up_to_date and report.articles == 4 and replica.info().version == switched.version
+    assert replica.ask("What was the baby giraffe named?").sources[0].path == "zoo.md"
+
+
 def test_a_killed_build_leaves_the_old_version_serving(qdrant_settings, monkeypatch):
     encoder = WordHashEncoder()
     first = backend.build(qdrant_settings, encoder)
