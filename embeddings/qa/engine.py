@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
@@ -37,6 +38,7 @@ MODES = (*RETRIEVAL_MODES, "rerank")
 RERANK_DEPTH = 15  # candidates the cross-encoder reads: each costs ~0.1 s of CPU on a long paragraph (docs/quality.md)
 LEDE_PARAGRAPHS = 2  # the top article's first paragraphs, read for the answer even when ranked lower
 FUSED_SHARE = 2.0  # weight of the retriever's fused score (0..1) next to the cross-encoder's logit when ordering
+FOLLOW_SECONDS = 30.0  # how often a qdrant replica checks whether the builder moved the alias (docs/qdrant.md)
 
 __all__ = ["MODES", "ArticleSummary", "EmptyQuestion", "Engine", "Ranked"]
 
@@ -100,6 +102,7 @@ class Engine:
         self.min_score = abstention_threshold(self.mode) if abstain else float("-inf")
         self._index = open_store(settings)
         self._swap = threading.Lock()
+        self._next_follow = time.monotonic() + FOLLOW_SECONDS
 
     @classmethod
     def open(
@@ -151,6 +154,13 @@ class Engine:
             self._index = open_store(self.settings)
             return True
 
+    def _follow(self) -> None:
+        """On the qdrant backend, switch to the version the builder (another machine) made live: replicas behind one
+        webhook cannot all receive /reload."""
+        if self.settings.backend == "qdrant" and time.monotonic() >= self._next_follow:
+            self._next_follow = time.monotonic() + FOLLOW_SECONDS
+            self.reload()
+
     def articles(self) -> list[ArticleSummary]:
         index = self._index
         counts = index.passage_counts()
@@ -168,6 +178,7 @@ class Engine:
         question = " ".join(question.split())
         if not question:
             raise EmptyQuestion("the question is empty")
+        self._follow()
         top_k = max(1, top_k or self.settings.top_k)
         index = self._index  # one version for the whole question, even if reload() runs meanwhile
         query = with_context(question, history)

@@ -116,6 +116,22 @@ def test_a_replica_without_the_corpus_serves_and_reloads_what_the_builder_switch
     assert replica.ask("What was the baby giraffe named?").sources[0].path == "zoo.md"
 
 
+def test_a_replica_follows_the_alias_by_itself(qdrant_settings, tmp_path, monkeypatch):
+    import embeddings.qa.engine as engine_module
+
+    encoder = WordHashEncoder()
+    backend.build(qdrant_settings, encoder)
+    replica = _engine(replace(qdrant_settings, corpus=tmp_path / "no-corpus-here"), encoder)
+    (qdrant_settings.corpus / "zoo.md").write_text("# Zoo news\n\nThe zoo welcomed a baby giraffe named Olu.\n", "utf-8")
+    switched = backend.build(qdrant_settings, encoder)
+    assert replica.ask("What was the baby giraffe named?").sources[0].path != "zoo.md"  # checked every FOLLOW_SECONDS
+    assert replica.info().version != switched.version
+    monkeypatch.setattr(engine_module, "FOLLOW_SECONDS", 0.0)
+    replica._next_follow = 0.0
+    assert replica.ask("What was the baby giraffe named?").sources[0].path == "zoo.md"
+    assert replica.info().version == switched.version
+
+
 def test_a_killed_build_leaves_the_old_version_serving(qdrant_settings, monkeypatch):
     encoder = WordHashEncoder()
     first = backend.build(qdrant_settings, encoder)

@@ -1,7 +1,7 @@
 """Qdrant collections as index versions: one collection per build, and an alias that names the live one.
 
     <alias>                      what bots read (Settings.collection), switched atomically by a build
-    <alias>--<time>-<id>         one complete version; never written to once the alias names it
+    <alias>--<time>-<id>         one complete version (names sort by time); never written to once the alias names it
 
 A build writes a new collection and only then moves the alias, in one `update_collection_aliases` call, so a
 killed build leaves the old version serving; the next build deletes what it left behind.
@@ -73,7 +73,7 @@ def live_collection(client: QdrantClient, alias: str) -> str | None:
 
 
 def new_collection_name(alias: str) -> str:
-    return f"{alias}--{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S}-{uuid.uuid4().hex[:8]}"
+    return f"{alias}--{dt.datetime.now(dt.timezone.utc):%Y%m%dT%H%M%S%f}-{uuid.uuid4().hex[:8]}"  # sorts by time
 
 
 def _layout(text: str) -> dict[str, str]:
