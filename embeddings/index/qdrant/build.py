@@ -224,7 +224,7 @@ def _write(
     """Write the new version's collection, then switch the alias to it; returns its name."""
     parsed = _parse(corpus, report)
     leave = {file.name for file, _ in corpus.touched} | corpus.removed
-    firsts = prior._firsts(None) if prior is not None else []
+    firsts = prior.article_payloads(None) if prior is not None else []
     before = {payload["source_id"]: payload["key"] for payload in firsts if payload["file"] in leave}
     kept = [payload for payload in firsts if payload["file"] not in leave]
     new = _lay_out(parsed, {payload["source_id"] for payload in kept}, before, report)

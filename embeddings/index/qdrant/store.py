@@ -129,7 +129,7 @@ class QdrantStore:
         points = sorted(self.scroll(where), key=lambda point: point.payload["order"])
         return [_passage(point) for point in points]
 
-    def _firsts(self, ids: Sequence[int] | None) -> list[dict]:
+    def article_payloads(self, ids: Sequence[int] | None) -> list[dict]:
         """The first passage's payload of each article (it carries the article's fields and passage count)."""
         must: list = [models.FieldCondition(key="first", match=models.MatchValue(value=True))]
         if ids is not None:
@@ -139,17 +139,17 @@ class QdrantStore:
 
     def articles(self, ids: Sequence[int] | None = None) -> list[ArticleRecord]:
         if ids is None:
-            return sorted((_article(payload) for payload in self._firsts(None)), key=lambda a: a.source_id)
+            return sorted((_article(payload) for payload in self.article_payloads(None)), key=lambda a: a.source_id)
         with self._lock:
             missing = [article_id for article_id in ids if article_id not in self._articles]
         if missing:
             with self._lock:
-                for payload in self._firsts(missing):
+                for payload in self.article_payloads(missing):
                     self._articles.setdefault(payload["article_id"], _article(payload))
         return [self._articles[article_id] for article_id in ids if article_id in self._articles]
 
     def passage_counts(self) -> dict[int, int]:
-        return {payload["article_id"]: payload["passages"] for payload in self._firsts(None)}
+        return {payload["article_id"]: payload["passages"] for payload in self.article_payloads(None)}
 
     def passages_by_article(self) -> dict[int, list[PassageRecord]]:
         """Every passage, grouped by article, in reading order (evaluation maps gold paragraphs with it)."""
