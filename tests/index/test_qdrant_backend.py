@@ -70,6 +70,11 @@ def test_unchanged_corpus_writes_nothing(qdrant_settings):
     again = backend.build(qdrant_settings, encoder)
     assert again.up_to_date and again.unchanged == 3
     assert live_collection(connect(qdrant_settings), qdrant_settings.collection) == first.version
+    touched = qdrant_settings.corpus / "rail.md"
+    os.utime(touched, ns=(touched.stat().st_atime_ns, touched.stat().st_mtime_ns + 10**9))  # same bytes, new mtime
+    assert backend.build(qdrant_settings, encoder).up_to_date
+    assert backend.open_store(qdrant_settings).files()["rail.md"].mtime_ns == touched.stat().st_mtime_ns  # not hashed again
+    assert live_collection(connect(qdrant_settings), qdrant_settings.collection) == first.version
 
 
 def test_edit_reembeds_only_that_article_and_delete_prunes_it(qdrant_settings):

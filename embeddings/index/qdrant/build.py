@@ -49,6 +49,7 @@ class _Corpus:
     records: dict[str, FileRecord] = field(default_factory=dict)
     touched: list[tuple[CorpusFile, bytes]] = field(default_factory=list)
     removed: set[str] = field(default_factory=set)
+    recorded: dict[str, FileRecord] = field(default_factory=dict)  # the live version's records
 
 
 @dataclass
@@ -78,7 +79,7 @@ def _open_prior(client: QdrantClient, live: str | None, model: str, report: Buil
 def _compare(settings: Settings, prior: QdrantStore | None, report: BuildReport) -> _Corpus:
     """Which files changed since the live version: size and mtime first, the bytes' hash only when those differ."""
     recorded = prior.files() if prior else {}
-    corpus = _Corpus()
+    corpus = _Corpus(recorded=recorded)
     files = scan(settings.corpus)
     for file in files:
         old = recorded.get(file.name)
@@ -200,7 +201,7 @@ def build_qdrant(
         prior = _open_prior(client, live, encoder.name, report)
         corpus = _compare(settings, prior, report)
         if prior is not None and not corpus.touched and not corpus.removed:
-            if corpus.records != prior.files():  # only mtimes moved: remember them, so the next check needs no hashing
+            if corpus.records != corpus.recorded:  # only mtimes moved: remember them, so the next check needs no hashing
                 client.update_collection(live, metadata={**prior.meta, "files": _files_meta(corpus.records)})
             report.unchanged, report.articles, report.passages = prior.info.articles, prior.info.articles, prior.info.passages
             report.seconds = time.perf_counter() - started
