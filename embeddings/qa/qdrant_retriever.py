@@ -8,6 +8,7 @@ dividing by it gives bm25s's scores, so both backends give the same hits with th
 from __future__ import annotations
 
 import uuid
+from collections import Counter
 
 import numpy as np
 from qdrant_client import models
@@ -54,12 +55,24 @@ class QdrantRetriever:
         lexical = {row_of(p.id): p.score / (1.0 + BM25_K1) for p in next(answers).points} if words and limit else {}
         return [dense, lexical]
 
+    def _with_repeats(self, scores: dict[int, float], repeats: list[str]) -> dict[int, float]:
+        """bm25s scores a word as often as the question repeats it, Qdrant once: add the repeats' BM25, best first."""
+        if not scores or not repeats:
+            return scores
+        ids = [str(uuid.UUID(int=row)) for row in scores]
+        corrected = dict(scores)
+        for words in repeats:
+            for row, score in self._ask(None, words, ids)[1].items():
+                corrected[row] += score
+        return dict(sorted(corrected.items(), key=lambda item: -item[1]))
+
     def search(self, query: str, query_vector: np.ndarray, k: int) -> list[Hit]:
         """The best k passages, best first."""
-        words = " ".join(terms(query))
+        tokens = terms(query)
+        words, repeats = " ".join(dict.fromkeys(tokens)), _repeats(tokens)
         vector = [float(x) for x in query_vector]
         dense, lexical = self._ask(vector if self.mode != "bm25" else None, words if self.mode != "dense" else "")
-        lexical = {row: score for row, score in lexical.items() if score > 0}
+        lexical = self._with_repeats({row: score for row, score in lexical.items() if score > 0}, repeats)
         top_bm25 = max(lexical.values(), default=0.0)
         if self.mode == "rrf":
             ranked = reciprocal_rank_fusion([list(dense), list(lexical)], self.rrf_k)
@@ -73,7 +86,7 @@ class QdrantRetriever:
         if missing_dense:
             cosines.update(self._ask(vector, "", missing_dense)[0])
         if missing_lexical and words:
-            bm25.update(self._ask(None, words, missing_lexical)[1])
+            bm25.update(self._with_repeats(self._ask(None, words, missing_lexical)[1], repeats))
         cosine_scores = np.array([cosines.get(row, 0.0) for row in rows], dtype=np.float32)
         lexical_scores = np.array([bm25.get(row, 0.0) for row in rows], dtype=np.float32)
         if self.mode == "dense":
@@ -90,3 +103,12 @@ class QdrantRetriever:
         ]
         hits.sort(key=lambda hit: -hit.fused)
         return hits[:k]
+
+
+def _repeats(tokens: list[str]) -> list[str]:
+    """The words a question repeats, one query per extra time: "doctor ... doctor" -> ["doctor"]."""
+    counts = Counter(tokens)
+    return [
+        " ".join(word for word, count in counts.items() if count >= times)
+        for times in range(2, max(counts.values(), default=0) + 1)
+    ]
