@@ -35,6 +35,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from pathlib import Path
 
+from benchmarks.backends import measure_backends
 from benchmarks.cold_start import measure_start
 from benchmarks.corpus import dense_texts, load_questions, prepare_corpus
 from benchmarks.encode_build import build_child, encode_rates, measure_build, measure_many_files, measure_random_build
@@ -69,6 +70,8 @@ def run_bench(args: argparse.Namespace) -> int:
     if args.search_child:
         search_child(Path(args.search_child[0]), Path(args.search_child[1]))
         return 0
+    if args.backends:
+        return _run_backends(args, settings)
     if not args.corpus and not args.squad:
         print("error: give --corpus (and/or --squad for SQuAD-open alone)", file=sys.stderr)
         return 2
@@ -85,6 +88,24 @@ def run_bench(args: argparse.Namespace) -> int:
         measure_squad(report, Path(args.squad), settings, precision, work, args.squad_questions, peer)
     if args.corpus:
         report.line("done", f"peak RSS of the bench process {peak_rss_mib():.0f} MiB")
+    report.save()
+    return 0
+
+
+def _run_backends(args: argparse.Namespace, settings: Settings) -> int:
+    """`--backends faiss,qdrant`: the same SQuAD-open figures on each backend, side by side (backends.py)."""
+    if not args.squad:
+        print("error: --backends needs --squad DIR", file=sys.stderr)
+        return 2
+    work = Path(args.work or tempfile.mkdtemp(prefix="newsqa-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    report = Report(Path(args.json) if args.json else None)
+    backends = args.backends.split(",")
+    from_env = Settings.from_env()  # where Qdrant is: QDRANT_URL / QDRANT_PATH (else local mode in the work folder)
+    settings = replace(
+        settings, qdrant_url=from_env.qdrant_url, qdrant_api_key=from_env.qdrant_api_key, qdrant_path=from_env.qdrant_path
+    )
+    measure_backends(report, settings, work, Path(args.squad), args.squad_questions, backends, args.rebuild_articles)
     report.save()
     return 0
 
@@ -164,6 +185,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--squad", metavar="DIR", help="SQuAD v1.1 dev folder (articles.jsonl, questions.jsonl) for R@5")
     parser.add_argument("--squad-questions", type=int, default=2000, metavar="N", help="SQuAD questions to use (default 2000)")
     parser.add_argument("--peer-python", metavar="PYTHON", help="python of a venv with txtai, for the peer row")
+    parser.add_argument(
+        "--backends", metavar="LIST", help="e.g. faiss,qdrant: the SQuAD-open figures (--squad) on each backend, side by side"
+    )
     parser.add_argument("--skip-start", action="store_true", help="skip the cold-start processes")
     parser.add_argument("--no-telegram", action="store_true", help="skip the Telegram cold start")
     parser.add_argument("--skip-encode", action="store_true", help="skip the fp32 vs accelerated encode comparison")

@@ -11,18 +11,10 @@ from bot.console import run_console
 from bot.render import render_text, to_json
 from bot.session import open_engine
 from bot.telegram.cli import add_telegram_command  # flags and config only: python-telegram-bot loads when the bot starts
-from embeddings import DEFAULT_TOP_K, Engine, NewsQAError, Settings, write_failure
+from embeddings import DEFAULT_TOP_K, Engine, NewsQAError, write_failure
+from embeddings.options import add_index_arguments, settings_from
 
 EMPTY_QUESTION_HINT = 'Please ask a question, e.g. "who signed the pact?"'
-
-
-def _add_index_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--index", metavar="DIR", help="index folder (default: ./index, env NEWSQA_INDEX)")
-    parser.add_argument("--corpus", metavar="DIR", help="article folder (default: ./corpus, env NEWSQA_CORPUS)")
-    parser.add_argument("--model", metavar="NAME_OR_PATH", help="sentence-transformers model (env NEWSQA_MODEL)")
-    parser.add_argument(
-        "--no-multilingual", action="store_true", help="answer English questions only (env NEWSQA_MULTILINGUAL=0)"
-    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,16 +24,16 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True)
 
     console = commands.add_parser("console", help="interactive questions in the terminal")
-    _add_index_options(console)
+    add_index_arguments(console)
     console.add_argument("--top", type=int, metavar="K", help=f"sources per answer (default {DEFAULT_TOP_K})")
 
     ask = commands.add_parser("ask", help="answer one question (or one per line on stdin) and exit")
-    _add_index_options(ask)
+    add_index_arguments(ask)
     ask.add_argument("--json", action="store_true", help="print one JSON object per question")
     ask.add_argument("--top", type=int, metavar="K", help=f"sources per answer (default {DEFAULT_TOP_K})")
     ask.add_argument("question", nargs="*", help="the question; read from stdin, one per line, when omitted")
 
-    add_telegram_command(commands, _add_index_options)
+    add_telegram_command(commands, add_index_arguments)
     return parser
 
 
@@ -73,10 +65,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if getattr(args, "top", None) is not None and args.top < 1:
         print("error: --top must be at least 1", file=sys.stderr)
         return 2
-    settings = Settings.from_env(
-        corpus=args.corpus, index=args.index, model=args.model, multilingual=False if args.no_multilingual else None
-    )
     try:
+        settings = settings_from(args)
         if args.command == "telegram":
             return args.run(settings, args)
         engine = open_engine(settings)

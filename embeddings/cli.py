@@ -13,24 +13,18 @@ from collections.abc import Sequence
 from embeddings.errors import NewsQAError
 from embeddings.evaluation.evaluate import add_evaluate_command
 from embeddings.feeds.cli import add_fetch_command
-from embeddings.index.builder import build_index
+from embeddings.index.backend import build
 from embeddings.index.store import write_failure
 from embeddings.models.encoder import load_encoder
-from embeddings.models.multilingual import shared_multilingual
-from embeddings.settings import Settings
+from embeddings.options import add_index_arguments, settings_from
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m embeddings", description="Build and inspect the article index.")
     commands = parser.add_subparsers(dest="command", required=True)
     build = commands.add_parser("build", help="build or update the index from the corpus")
-    build.add_argument("--corpus", metavar="DIR", help="article folder (default: ./corpus, env NEWSQA_CORPUS)")
-    build.add_argument("--index", metavar="DIR", help="index folder (default: ./index, env NEWSQA_INDEX)")
-    build.add_argument("--model", metavar="NAME_OR_PATH", help="sentence-transformers model (env NEWSQA_MODEL)")
+    add_index_arguments(build)
     build.add_argument("--quiet", action="store_true", help="no progress bar")
-    build.add_argument(
-        "--no-multilingual", action="store_true", help="no cross-lingual index for other languages (env NEWSQA_MULTILINGUAL=0)"
-    )
     add_evaluate_command(commands)
     add_fetch_command(commands)
     commands.add_parser("bench", add_help=False, help="measure build, search, answer and start-up speed (python -m benchmarks)")
@@ -47,18 +41,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if args.command in ("evaluate", "fetch"):
         return args.handler(args)
-    settings = Settings.from_env(
-        corpus=args.corpus, index=args.index, model=args.model, multilingual=False if args.no_multilingual else None
-    )
     try:
-        report = build_index(
-            settings.corpus,
-            settings.index,
+        settings = settings_from(args)
+        report = build(
+            settings,
             load_encoder(settings.model, precision=settings.precision, cache_dir=settings.cache),
             progress=not args.quiet and sys.stderr.isatty(),
-            exact_max_rows=settings.exact_max_rows,
-            nprobe=settings.nprobe,
-            multilingual=shared_multilingual() if settings.multilingual else None,
         )
     except NewsQAError as error:
         print(f"error: {error}", file=sys.stderr)

@@ -10,11 +10,19 @@ import os
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from embeddings.errors import NewsQAError
+
 DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
 DEFAULT_TOP_K = 3
 DEFAULT_PRECISION = "auto"
 DEFAULT_EXACT_MAX_ROWS = 50_000
 DEFAULT_NPROBE = 24
+BACKENDS = ("faiss", "qdrant")
+DEFAULT_COLLECTION = "newsqa"
+
+
+class UnknownBackend(NewsQAError, ValueError):
+    """NEWSQA_BACKEND names no backend."""
 
 
 @dataclass(frozen=True)
@@ -38,13 +46,22 @@ class Settings:
     exact_max_rows: int = DEFAULT_EXACT_MAX_ROWS
     nprobe: int = DEFAULT_NPROBE
     multilingual: bool = True  # the cross-lingual index and path for non-English questions (env NEWSQA_MULTILINGUAL=0: off)
+    # Where passages live: "faiss" (the index folder above) or "qdrant" (docs/qdrant.md): a server or cluster at
+    # `qdrant_url`, or the in-process local mode at `qdrant_path`; `collection` is the alias bots read.
+    backend: str = "faiss"
+    qdrant_url: str | None = None
+    qdrant_api_key: str | None = None
+    qdrant_path: Path | None = None
+    collection: str = DEFAULT_COLLECTION
+    qdrant_layout: str = ""  # new collections' layout on a cluster, e.g. "shards=6,replicas=2,on_disk=1,quantization=int8"
 
     @classmethod
     def from_env(cls, **overrides: object) -> Settings:
         """Defaults, then the NEWSQA_* environment variables, then explicit (non-None) overrides.
 
         NEWSQA_CORPUS, NEWSQA_INDEX, NEWSQA_MODEL, NEWSQA_RERANK, NEWSQA_PRECISION, NEWSQA_CACHE,
-        NEWSQA_EXACT_MAX_ROWS, NEWSQA_NPROBE, NEWSQA_MULTILINGUAL (README.md, "Settings").
+        NEWSQA_EXACT_MAX_ROWS, NEWSQA_NPROBE, NEWSQA_MULTILINGUAL (README.md, "Settings"); NEWSQA_BACKEND, QDRANT_URL,
+        QDRANT_API_KEY, QDRANT_PATH, NEWSQA_COLLECTION, NEWSQA_QDRANT_LAYOUT (docs/qdrant.md).
         """
         env = os.environ
         settings = cls(
@@ -57,9 +74,18 @@ class Settings:
             exact_max_rows=int(env.get("NEWSQA_EXACT_MAX_ROWS", cls.exact_max_rows)),
             nprobe=int(env.get("NEWSQA_NPROBE", cls.nprobe)),
             multilingual=env.get("NEWSQA_MULTILINGUAL", "1").strip().lower() not in ("0", "false", "no", "off"),
+            backend=env.get("NEWSQA_BACKEND") or cls.backend,
+            qdrant_url=env.get("QDRANT_URL") or None,
+            qdrant_api_key=env.get("QDRANT_API_KEY") or None,
+            qdrant_path=Path(env["QDRANT_PATH"]) if env.get("QDRANT_PATH") else None,
+            collection=env.get("NEWSQA_COLLECTION") or cls.collection,
+            qdrant_layout=env.get("NEWSQA_QDRANT_LAYOUT") or cls.qdrant_layout,
         )
         given = {key: value for key, value in overrides.items() if value is not None}
-        for key in ("corpus", "index", "cache"):
+        for key in ("corpus", "index", "cache", "qdrant_path"):
             if key in given:
                 given[key] = Path(given[key])  # type: ignore[arg-type]
-        return replace(settings, **given)  # type: ignore[arg-type]
+        settings = replace(settings, **given)  # type: ignore[arg-type]
+        if settings.backend not in BACKENDS:
+            raise UnknownBackend(f"unknown backend {settings.backend!r}; choose one of {', '.join(BACKENDS)}")
+        return settings

@@ -19,6 +19,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from embeddings.errors import NewsQAError
+from embeddings.evaluation.backends import agreement, backend_settings, remember_vectors
 from embeddings.evaluation.corpora import corpus_folder, heldout_index, realtimeqa_corpus, removed_by, squad_titles
 from embeddings.evaluation.metrics import TABLE_HEADER, Report
 from embeddings.evaluation.qa_sets import (
@@ -32,11 +33,12 @@ from embeddings.evaluation.qa_sets import (
     sample,
 )
 from embeddings.evaluation.run import DEFAULT_TOP, evaluate_mode, gold_rows
+from embeddings.index.backend import build, open_store
 from embeddings.index.builder import build_index
-from embeddings.index.store import open_index
 from embeddings.models.encoder import Encoder, load_encoder
 from embeddings.qa.engine import MODES, Engine
-from embeddings.settings import Settings
+from embeddings.qa.results import Answer
+from embeddings.settings import BACKENDS, Settings
 
 DEFAULT_OTHERS = 300  # other news articles beside the RealTime QA gold articles
 
@@ -79,6 +81,12 @@ def add_evaluate_command(commands: argparse._SubParsersAction) -> None:
     parser.add_argument("--top", type=int, default=DEFAULT_TOP, metavar="K", help=f"sources per answer (default {DEFAULT_TOP})")
     parser.add_argument("--retrieval-only", action="store_true", help="rank only: no answers, no abstention")
     parser.add_argument("--json", action="store_true", help="one JSON object per mode instead of a table")
+    parser.add_argument(
+        "--backend",
+        action="append",
+        choices=BACKENDS,
+        help="index backend; repeat for both (the corpus is embedded once, answers compared) (default: env NEWSQA_BACKEND)",
+    )
     parser.set_defaults(handler=run_evaluate)
 
 
@@ -117,44 +125,67 @@ def _check_layout_options(args: argparse.Namespace, layout: str) -> Path | None:
 
 
 def _evaluate(args: argparse.Namespace, layout: str, articles: Path | None, scratch: Path) -> list[Report]:
-    """Build (or update) the index, pick the questions, and print one report per mode as soon as it is done."""
+    """Build (or update) the index of each backend, pick the questions, and print one report per mode and backend as soon
+    as it is done; with two backends, how often their answers show the same top source."""
     settings = Settings.from_env(model=args.model)
     modes = list(dict.fromkeys(args.mode or [Engine.default_mode()]))
     if "all" in modes:
         modes = list(MODES)
+    backends = list(dict.fromkeys(args.backend or [settings.backend]))
+    if args.heldout and backends != ["faiss"]:
+        raise OptionError("--heldout works with the faiss backend only")
     index_dir = args.index or scratch / "index"
     encoder = load_encoder(settings.model, precision=settings.precision, cache_dir=settings.cache)
+    if len(backends) > 1:
+        remember_vectors(encoder)  # the second backend's build reuses the first one's vectors
     if layout == REALTIMEQA:
         corpus, corpus_source = realtimeqa_corpus(
             args.questions, args.corpus, index_dir, DEFAULT_OTHERS if args.others is None else args.others
         )
     else:
         corpus, corpus_source = corpus_folder(args.corpus, scratch), args.corpus
-    build_index(
-        corpus,
-        index_dir,
-        encoder,
-        progress=sys.stderr.isatty(),
-        exact_max_rows=settings.exact_max_rows,
-        nprobe=settings.nprobe,
-    )
     items, heldout_items, removed = _select_items(args, layout, articles)
-    heldout_dir = None
-    if removed:
-        drop = removed_by(urls=removed) if layout == REALTIMEQA else removed_by(titles=squad_titles(articles, removed))
-        heldout_dir = heldout_index(corpus_source, index_dir, drop, len(removed), encoder, scratch, settings)
-    run_settings = replace(settings, corpus=corpus, index=index_dir, top_k=1)
-    golds = gold_rows(open_index(index_dir), items)
-    reports = []
-    for mode in modes:
-        engine, heldout_engine = _engines(run_settings, encoder, mode, heldout_dir)
-        total = len(items) + (len(heldout_items) if heldout_engine else 0)
-        answers = not args.retrieval_only
-        progress = _progress(mode, total)
-        report = evaluate_mode(engine, items, golds, answers, heldout_engine, heldout_items, progress, args.top)
-        reports.append(report)
-        _print(report, args.json, first=len(reports) == 1)
+    reports: list[Report] = []
+    answered: dict[str, list[list[Answer]]] = {}
+    for name in backends:
+        run_settings = replace(backend_settings(settings, name, index_dir, scratch), corpus=corpus, top_k=1)
+        _build(run_settings, encoder)
+        heldout_dir = None
+        if removed:
+            drop = removed_by(urls=removed) if layout == REALTIMEQA else removed_by(titles=squad_titles(articles, removed))
+            heldout_dir = heldout_index(corpus_source, index_dir, drop, len(removed), encoder, scratch, settings)
+        golds = gold_rows(open_store(run_settings), items)  # type: ignore[arg-type]
+        answered[name] = []
+        for mode in modes:
+            engine, heldout_engine = _engines(run_settings, encoder, mode, heldout_dir)
+            total = len(items) + (len(heldout_items) if heldout_engine else 0)
+            answered[name].append([])
+            report = evaluate_mode(
+                engine, items, golds, not args.retrieval_only, heldout_engine, heldout_items, _progress(mode, total), args.top,
+                answered[name][-1],
+            )  # fmt: skip
+            report.mode = f"{mode} ({name})" if len(backends) > 1 else mode
+            reports.append(report)
+            _print(report, args.json, first=len(reports) == 1)
+    if len(backends) == 2 and not args.retrieval_only:
+        for mode, first, second in zip(modes, *answered.values(), strict=True):
+            print(f"{mode}: same top source on {backends[0]} and {backends[1]}: {agreement(first, second):.4f}", flush=True)
     return reports
+
+
+def _build(settings: Settings, encoder: Encoder) -> None:
+    """Build or update the index the settings name (FAISS exactly as before backends existed)."""
+    if settings.backend == "faiss":
+        build_index(
+            settings.corpus,
+            settings.index,
+            encoder,
+            progress=sys.stderr.isatty(),
+            exact_max_rows=settings.exact_max_rows,
+            nprobe=settings.nprobe,
+        )
+    else:
+        build(settings, encoder, progress=sys.stderr.isatty())
 
 
 def _select_items(args: argparse.Namespace, layout: str, articles: Path | None) -> tuple[list[QAItem], list[QAItem], set[str]]:

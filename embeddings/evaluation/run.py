@@ -44,9 +44,10 @@ def evaluate_mode(
     heldout_items: Sequence[QAItem] = (),
     progress: Callable[[int], None] = lambda done: None,
     top: int = DEFAULT_TOP,
+    answered: list | None = None,
 ) -> Report:
     """Rank every question (and answer it with `top` sources, when `answers`); the figures over the questions whose
-    gold was found."""
+    gold was found. Each answer is also appended to `answered` when given (to compare backends)."""
     report = Report(engine.mode, len(items))
     tally = Tally()
     for number, (item, gold) in enumerate(zip(items, golds, strict=True), start=1):
@@ -63,6 +64,8 @@ def evaluate_mode(
         tally.add_rank(next((position for position, row in enumerate(rows, start=1) if row in gold), None))
         if answers:
             tally.add_answer(answer, item)
+            if answered is not None:
+                answered.append(answer)
         progress(number)
     if heldout_engine is not None and heldout_items:
         report.heldout_questions = len(heldout_items)

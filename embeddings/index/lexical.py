@@ -16,6 +16,11 @@ def _tokenize(texts: Sequence[str]) -> list[list[str]]:
     return bm25s.tokenize(list(texts), stopwords="en", stemmer=_STEMMER, show_progress=False, return_ids=False)
 
 
+def terms(text: str) -> list[str]:
+    """The words BM25 sees in `text` (stop words dropped, stemmed): what the Qdrant backend indexes and queries."""
+    return _tokenize([text])[0]
+
+
 class LexicalIndex:
     """BM25 over passages; rows are passage numbers, as in the vector index."""
 

@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import functools
 import threading
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from embeddings.errors import NewsQAError
-from embeddings.index.builder import BuildReport, build_index
-from embeddings.index.store import IndexInfo, IndexNotReady, StoredIndex, current_version, open_index, rebuild_hint
-from embeddings.index.update import ensure_index
+from embeddings.index.backend import build, ensure, live_version, open_store
+from embeddings.index.builder import BuildReport
+from embeddings.index.passage_store import PassageStore
+from embeddings.index.store import IndexInfo, IndexNotReady, rebuild_hint
 from embeddings.models.cross_encoder import CrossEncoder, RerankerUnavailable, model_folder
 from embeddings.models.encoder import Encoder, load_encoder
 from embeddings.models.entities import EntityTagger
@@ -31,7 +33,8 @@ from embeddings.qa.language import question_language
 from embeddings.qa.reader import MIN_RELEVANCE, PASSAGES_READ, Reader, abstention_threshold
 from embeddings.qa.results import Answer, Source
 from embeddings.qa.retriever import MODES as RETRIEVAL_MODES
-from embeddings.qa.retriever import Hit, HybridRetriever
+from embeddings.qa.retriever import Hit
+from embeddings.qa.retrievers import retriever_for
 from embeddings.qa.sources import Scored, as_sources, choose_passages
 from embeddings.settings import Settings
 
@@ -40,6 +43,7 @@ MODES = (*RETRIEVAL_MODES, "rerank")
 RERANK_DEPTH = 15  # candidates the cross-encoder reads: each costs ~0.1 s of CPU on a long paragraph (docs/quality.md)
 LEDE_PARAGRAPHS = 2  # the top article's first paragraphs, read for the answer even when ranked lower
 FUSED_SHARE = 2.0  # weight of the retriever's fused score (0..1) next to the cross-encoder's logit when ordering
+FOLLOW_SECONDS = 30.0  # how often a qdrant replica checks whether the builder moved the alias (docs/qdrant.md)
 
 __all__ = ["MODES", "ArticleSummary", "EmptyQuestion", "Engine", "Ranked"]
 
@@ -109,8 +113,9 @@ class Engine:
         # `abstain=False` answers every question from its best passage (benchmarks time the whole path with it).
         self.min_score = abstention_threshold(self.mode) if abstain else float("-inf")
         self.multilingual = shared_multilingual() if settings.multilingual else None
-        self._index = open_index(settings.index)
+        self._index = open_store(settings)
         self._swap = threading.Lock()
+        self._next_follow = time.monotonic() + FOLLOW_SECONDS
         # A burst of the same question is answered once (`answers_cached=0`: never, for timing repeated questions).
         self.answers: AnswerCache[Answer] = AnswerCache(answers_cached)
 
@@ -128,7 +133,7 @@ class Engine:
         up to date imports no torch. Raises NewsQAError subclasses whose messages tell the user what to do.
         """
         encoder = load_encoder(settings.model, precision=settings.precision, cache_dir=settings.cache)
-        ensure_index(settings, encoder, progress=progress, log=log)
+        ensure(settings, encoder, progress=progress, log=log)
         return cls(settings, encoder, mode=mode)
 
     def refresh(self, log: Callable[[str], None] = lambda message: None) -> BuildReport:
@@ -136,16 +141,7 @@ class Engine:
 
         Questions asked meanwhile are answered from the old version; a failed build leaves it serving.
         """
-        settings = self.settings
-        report = build_index(
-            settings.corpus,
-            settings.index,
-            self.encoder,
-            log=log,
-            exact_max_rows=settings.exact_max_rows,
-            nprobe=settings.nprobe,
-            multilingual=self.multilingual,
-        )
+        report = build(self.settings, self.encoder, log=log)
         self.reload()
         return report
 
@@ -158,7 +154,7 @@ class Engine:
         return "rerank"
 
     @property
-    def index(self) -> StoredIndex:
+    def index(self) -> PassageStore:
         return self._index
 
     def info(self) -> IndexInfo:
@@ -166,12 +162,19 @@ class Engine:
 
     def reload(self) -> bool:
         """Switch to the newest built version; True when it changed. Questions in flight finish on the old one."""
-        folder = current_version(self.settings.index)
+        version = live_version(self.settings)
         with self._swap:
-            if folder is None or folder == self._index.folder:
+            if version is None or version == self._index.info.version:
                 return False
-            self._index = StoredIndex(folder)
+            self._index = open_store(self.settings)
             return True
+
+    def _follow(self) -> None:
+        """On the qdrant backend, switch to the version the builder (another machine) made live: replicas behind one
+        webhook cannot all receive /reload."""
+        if self.settings.backend == "qdrant" and time.monotonic() >= self._next_follow:
+            self._next_follow = time.monotonic() + FOLLOW_SECONDS
+            self.reload()
 
     def articles(self) -> list[ArticleSummary]:
         index = self._index
@@ -184,7 +187,7 @@ class Engine:
         `history` holds the conversation's earlier questions, oldest first, for follow-ups.
         """
         asked = " ".join(question.split())
-        key = (self._index.folder, asked, with_context(asked, history), max(1, top_k or self.settings.top_k))
+        key = (self._index.info.version, asked, with_context(asked, history), max(1, top_k or self.settings.top_k))
         return self.answers.get(key, lambda: self.ask_ranked(question, top_k, history)[0])
 
     def ask_ranked(self, question: str, top_k: int | None = None, history: Sequence[str] = ()) -> tuple[Answer, list[Ranked]]:
@@ -192,6 +195,7 @@ class Engine:
         question = " ".join(question.split())
         if not question:
             raise EmptyQuestion("the question is empty")
+        self._follow()
         top_k = max(1, top_k or self.settings.top_k)
         index = self._index  # one version for the whole question, even if reload() runs meanwhile
         language = question_language(question) if self.multilingual and index.crosslingual else "en"
@@ -225,7 +229,7 @@ class Engine:
         """The passages the reader reads for `question` out of the relevant ones (for training the reader)."""
         return self._read_set(self._index, choose_passages(self._index, relevant, PASSAGES_READ, question))[1]
 
-    def _read_set(self, index: StoredIndex, chosen: Sequence[Scored]) -> tuple[list[int], list[Source]]:
+    def _read_set(self, index: PassageStore, chosen: Sequence[Scored]) -> tuple[list[int], list[Source]]:
         """What the reader reads: the best passages to quote, then the lede of the best article (its subject's name)."""
         rows = [item.row for item in chosen[:PASSAGES_READ]]
         scores = [item.score for item in chosen[:PASSAGES_READ]]
@@ -238,7 +242,7 @@ class Engine:
         question = " ".join(question.split())
         return self._rank(self._index, with_context(question, history), k, focus=question)
 
-    def _rank(self, index: StoredIndex, query: str, k: int, focus: str | None = None) -> list[Ranked]:
+    def _rank(self, index: PassageStore, query: str, k: int, focus: str | None = None) -> list[Ranked]:
         """Retrieve with `query`; the cross-encoder also reads `focus` (a follow-up as asked) when it differs.
 
         A follow-up retrieves with the previous question's words, which find the topic; read alone, the
@@ -252,7 +256,7 @@ class Engine:
                 f"{vector.shape[-1]}-dimensional ones: delete {self.settings.index} and "
                 f"{rebuild_hint(self.settings.index)} from scratch"
             )
-        hits = HybridRetriever(index, retrieval).search(query, vector, max(k, RERANK_DEPTH))
+        hits = retriever_for(index, retrieval).search(query, vector, max(k, RERANK_DEPTH))
         texts = [passage.text for passage in index.passages([hit.row for hit in hits])]
         if self.reranker is None:
             # Without the cross-encoder, abstention judges the cosine (a stable scale; BM25 and fused scores are
