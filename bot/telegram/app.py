@@ -153,8 +153,7 @@ def build_application(
 
 def _rebuilder(engine: Engine, feeds: FeedSchedule | None) -> Rebuilder:
     settings = engine.settings
-    folders = (settings.corpus, settings.index, settings.model)
-    return Rebuilder(engine, build_command(*folders), build_command(*folders, feeds.feeds_file) if feeds else None)
+    return Rebuilder(engine, build_command(settings), build_command(settings, feeds.feeds_file) if feeds else None)
 
 
 def _shown_url(config: TelegramConfig) -> str:

@@ -18,7 +18,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from embeddings import Engine, NewsQAError
+from embeddings import Engine, NewsQAError, Settings
+from embeddings.options import index_arguments
 
 logger = logging.getLogger(__name__)
 
@@ -40,9 +41,10 @@ class Rebuilt:
     seconds: float
 
 
-def build_command(corpus: Path, index: Path, model: str, feeds: Path | None = None) -> list[str]:
-    """The child's command line: `build`, or with a feed list `fetch` (which builds when it added something)."""
-    folders = ["--corpus", str(corpus), "--index", str(index), "--model", model]
+def build_command(settings: Settings, feeds: Path | None = None) -> list[str]:
+    """The child's command line: `build`, or with a feed list `fetch` (which builds when it added something), with the
+    bot's own index settings (folders, model, backend, multilingual) as flags."""
+    folders = index_arguments(settings)
     if feeds is not None:
         return [sys.executable, "-c", CHILD, "fetch", "--feeds", str(feeds), *folders]
     return [sys.executable, "-c", CHILD, "build", *folders, "--quiet"]

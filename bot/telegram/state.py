@@ -56,7 +56,7 @@ class BotServices:
     def __post_init__(self) -> None:
         if self.rebuilder is None:
             settings = self.engine.settings
-            self.rebuilder = Rebuilder(self.engine, build_command(settings.corpus, settings.index, settings.model))
+            self.rebuilder = Rebuilder(self.engine, build_command(settings))
 
 
 class BotData:

@@ -12,6 +12,7 @@ from embeddings.feeds.feed import MAX_ITEMS
 from embeddings.feeds.fetch import fetch_feeds
 from embeddings.feeds.web import MAX_PAGE_BYTES, MAX_REDIRECTS, REQUEST_SECONDS, Limits, PoliteClient
 from embeddings.index.store import write_failure
+from embeddings.options import add_index_arguments, settings_from
 from embeddings.settings import Settings
 
 
@@ -28,9 +29,7 @@ def add_fetch_command(commands: argparse._SubParsersAction) -> None:
     fetch = commands.add_parser("fetch", help="fetch new articles from RSS/Atom feeds into the corpus, then update the index")
     fetch.add_argument("--feed", action="append", default=[], metavar="URL", help="an RSS or Atom feed (repeatable)")
     fetch.add_argument("--feeds", metavar="FILE", help="a file listing feed addresses, one per line")
-    fetch.add_argument("--corpus", metavar="DIR", help="article folder (default: ./corpus, env NEWSQA_CORPUS)")
-    fetch.add_argument("--index", metavar="DIR", help="index folder (default: ./index, env NEWSQA_INDEX)")
-    fetch.add_argument("--model", metavar="NAME_OR_PATH", help="sentence-transformers model (env NEWSQA_MODEL)")
+    add_index_arguments(fetch)
     fetch.add_argument("--no-build", action="store_true", help="only save the articles; do not update the index")
     fetch.add_argument("--max-items", type=int, default=MAX_ITEMS, metavar="N", help=f"items per feed (default {MAX_ITEMS})")
     fetch.add_argument("--max-bytes", type=int, default=MAX_PAGE_BYTES, metavar="N", help="largest page (default 3 MB)")
@@ -41,21 +40,21 @@ def add_fetch_command(commands: argparse._SubParsersAction) -> None:
 
 def _build(settings: Settings) -> tuple[str, float]:
     """Update the index; its summary and the seconds spent loading the model (the rest is embedding and writing)."""
-    from embeddings.index.builder import build_index  # the model loads only when there is something to embed
+    from embeddings.index.backend import build  # the model loads only when there is something to embed
     from embeddings.models.encoder import load_encoder
 
     started = time.perf_counter()
     encoder = load_encoder(settings.model, precision=settings.precision, cache_dir=settings.cache)
     encoder.encode_bulk(["warm up"])  # loads the model now (it loads lazily): its cost is reported apart from embedding
     loaded = time.perf_counter() - started
-    report = build_index(settings.corpus, settings.index, encoder, exact_max_rows=settings.exact_max_rows, nprobe=settings.nprobe)
+    report = build(settings, encoder)
     return report.summary(), loaded
 
 
 def run_fetch(args: argparse.Namespace) -> int:
-    settings = Settings.from_env(corpus=args.corpus, index=args.index, model=args.model)
     started = time.perf_counter()
     try:
+        settings = settings_from(args)
         feeds = [*args.feed, *(read_feed_list(Path(args.feeds)) if args.feeds else [])]
         if not feeds:
             print("error: give at least one --feed URL or a --feeds FILE", file=sys.stderr)

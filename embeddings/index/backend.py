@@ -12,6 +12,7 @@ from embeddings.index.passage_store import PassageStore
 from embeddings.index.store import IndexNotReady, current_version, open_index
 from embeddings.index.update import ensure_index
 from embeddings.models.encoder import Encoder
+from embeddings.models.multilingual import shared_multilingual
 from embeddings.settings import Settings
 
 
@@ -57,6 +58,7 @@ def build(
             log=log,
             exact_max_rows=settings.exact_max_rows,
             nprobe=settings.nprobe,
+            multilingual=shared_multilingual() if settings.multilingual else None,
         )
     if not settings.corpus.is_dir():
         # A bot replica: one builder elsewhere owns the corpus and moves the alias; here a refresh only reloads.

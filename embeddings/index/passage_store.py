@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
+from embeddings.index.crosslingual import CrossLingualIndex
 from embeddings.index.store import ArticleRecord, IndexInfo, PassageRecord
 
 
@@ -12,6 +13,7 @@ class PassageStore(Protocol):
     """One immutable index version: passages by row, an article's lede, and the articles with their passage counts."""
 
     info: IndexInfo
+    crosslingual: CrossLingualIndex | None  # the vectors questions in other languages search (None: English only)
 
     def passages(self, rows: Sequence[int]) -> list[PassageRecord]: ...
 

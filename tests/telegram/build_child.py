@@ -18,6 +18,7 @@ import embeddings.models.encoder
 from bot.telegram.rebuild import Rebuilder
 from embeddings import Engine
 from embeddings.index import store
+from embeddings.options import index_arguments
 from tests.conftest import ROOT, WordHashEncoder
 
 
@@ -48,8 +49,7 @@ def command(*options: str) -> list[str]:
 
 def rebuilder(engine: Engine, *options: str, feeds: Path | None = None) -> Rebuilder:
     """A Rebuilder whose children build (or fetch `feeds` and build) the engine's index with the word-hash encoder."""
-    settings = engine.settings
-    folders = ["--corpus", str(settings.corpus), "--index", str(settings.index)]
+    folders = index_arguments(engine.settings)
     fetch = [*command(*options), "fetch", "--feeds", str(feeds), *folders] if feeds else None
     return Rebuilder(engine, [*command(*options), "build", *folders, "--quiet"], fetch)
 

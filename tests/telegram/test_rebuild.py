@@ -12,7 +12,10 @@ from pathlib import Path
 
 import pytest
 
+import embeddings.cli
 from bot.telegram.rebuild import CHILD, NICENESS, Rebuilder, RebuildFailed, build_command
+from embeddings import Settings
+from embeddings.options import settings_from
 
 
 class SwitchingEngine:
@@ -88,9 +91,16 @@ def test_the_child_runs_at_lower_priority_and_the_build_command_is_the_public_cl
     lowered = CHILD.split("; from")[0] + "; print(os.nice(0))"  # the child's first step, then its priority
     niced = subprocess.run([sys.executable, "-c", lowered], capture_output=True, text=True)
     assert int(niced.stdout) == NICENESS + os.nice(0)
-    command = build_command(tmp_path / "corpus", tmp_path / "index", "some/model")
+    settings = Settings(corpus=tmp_path / "corpus", index=tmp_path / "index", model="some/model", multilingual=False)
+    command = build_command(settings)
     assert command[1:3] == ["-c", CHILD] and command[3:] == [
-        "build", "--corpus", str(tmp_path / "corpus"), "--index", str(tmp_path / "index"), "--model", "some/model", "--quiet"
+        "build", "--corpus", str(tmp_path / "corpus"), "--index", str(tmp_path / "index"), "--model", "some/model",
+        "--no-multilingual", "--backend", "faiss", "--collection", settings.collection, "--quiet",
     ]  # fmt: skip
-    feeds = build_command(tmp_path / "corpus", tmp_path / "index", "some/model", tmp_path / "feeds.txt")
+    # The child reads back exactly the bot's settings (a flag given to the bot reaches its rebuilds).
+    parsed = embeddings.cli.build_parser().parse_args(command[3:])
+    chosen = settings_from(parsed)
+    for field in ("corpus", "index", "model", "multilingual", "backend", "collection"):
+        assert getattr(chosen, field) == getattr(settings, field)
+    feeds = build_command(settings, tmp_path / "feeds.txt")
     assert feeds[3:6] == ["fetch", "--feeds", str(tmp_path / "feeds.txt")]

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from qdrant_client import QdrantClient, models
 
+from embeddings.index.crosslingual import CrossLingualIndex
 from embeddings.index.qdrant.collections import FORMAT, TEXT_FIELD
 from embeddings.index.store import ArticleRecord, FileRecord, IndexInfo, IndexNotReady, PassageRecord
 
@@ -89,6 +90,8 @@ class QdrantStore:
         self.info = IndexInfo(
             collection, meta["model"], int(meta["dimension"]), meta["built_at"], meta["articles"], meta["passages"]
         )
+        # No cross-lingual index on this backend yet: questions in other languages take the English path.
+        self.crosslingual: CrossLingualIndex | None = None
         self._articles: dict[int, ArticleRecord] = {}
         self._lock = threading.Lock()
 
