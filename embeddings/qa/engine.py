@@ -187,6 +187,7 @@ class Engine:
         `history` holds the conversation's earlier questions, oldest first, for follow-ups.
         """
         asked = " ".join(question.split())
+        self._follow()  # before the cache key: a replica's answers follow the alias the builder moved
         key = (self._index.info.version, asked, with_context(asked, history), max(1, top_k or self.settings.top_k))
         return self.answers.get(key, lambda: self.ask_ranked(question, top_k, history)[0])
 
