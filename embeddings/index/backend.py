@@ -7,12 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from embeddings.index.builder import BuildReport, build_index
+from embeddings.index.builder import BuildReport
 from embeddings.index.passage_store import PassageStore
 from embeddings.index.store import IndexNotReady, current_version, open_index
-from embeddings.index.update import ensure_index
+from embeddings.index.update import ensure_index, update_index
 from embeddings.models.encoder import Encoder
-from embeddings.models.multilingual import shared_multilingual
 from embeddings.settings import Settings
 
 
@@ -50,16 +49,7 @@ def build(
     On the qdrant backend without a corpus folder (a bot replica), nothing is built: the report is the live version's.
     """
     if settings.backend != "qdrant":
-        return build_index(
-            settings.corpus,
-            settings.index,
-            encoder,
-            progress=progress,
-            log=log,
-            exact_max_rows=settings.exact_max_rows,
-            nprobe=settings.nprobe,
-            multilingual=shared_multilingual() if settings.multilingual else None,
-        )
+        return update_index(settings, encoder, progress, log)
     if not settings.corpus.is_dir():
         # A bot replica: one builder elsewhere owns the corpus and moves the alias; here a refresh only reloads.
         info = open_store(settings).info

@@ -40,6 +40,19 @@ def ensure_index(
                 return None
         finally:
             index.close()
+    return update_index(settings, encoder, progress, log, multilingual)
+
+
+def update_index(
+    settings: Settings,
+    encoder: Encoder,
+    progress: bool = False,
+    log: Callable[[str], None] = lambda message: None,
+    multilingual: MultilingualEncoder | None = None,
+) -> BuildReport:
+    """Build or update the index folder as `settings` say (FAISS layout; the cross-lingual vectors when on)."""
+    if settings.multilingual and multilingual is None:
+        multilingual = shared_multilingual()
     return build_index(
         settings.corpus,
         settings.index,
@@ -48,5 +61,5 @@ def ensure_index(
         log=log,
         exact_max_rows=settings.exact_max_rows,
         nprobe=settings.nprobe,
-        multilingual=multilingual,
+        multilingual=multilingual if settings.multilingual else None,
     )
