@@ -25,6 +25,7 @@ class Words:
     more_sources_for: str  # the header above further sources
     help: str  # Telegram /help for a language other than English (English keeps its richer text)
     example: str
+    queued: str = "Queued: {ahead} ahead of your question. The answer will appear here."  # Telegram, in a burst
 
 
 ENGLISH = Words(
@@ -58,6 +59,7 @@ WORDS: dict[str, Words] = {
         help="Я отвечаю на вопросы по новостным статьям (статей: <b>{count}</b>). Спросите простыми словами, например:\n"
         "<i>{example}</i>\n\nЯ отвечаю цитатой из абзаца статьи и называю статью. Если в статьях ответа нет, я так и скажу.",
         example="Кто подписал пакт?",
+        queued="В очереди: перед вашим вопросом ещё {ahead}. Ответ появится здесь.",
     ),
     "es": Words(
         abstain="No encontré eso en los artículos.",
@@ -74,6 +76,7 @@ WORDS: dict[str, Words] = {
         "por ejemplo:\n<i>{example}</i>\n\nRespondo citando el párrafo del artículo y lo nombro. "
         "Si los artículos no lo dicen, se lo digo.",
         example="¿Quién firmó el pacto?",
+        queued="En cola: {ahead} por delante de su pregunta. La respuesta aparecerá aquí.",
     ),
     "de": Words(
         abstain="Das habe ich in den Artikeln nicht gefunden.",
@@ -90,6 +93,7 @@ WORDS: dict[str, Words] = {
         "zum Beispiel:\n<i>{example}</i>\n\nIch antworte mit einem Zitat aus dem Absatz und nenne den Artikel. "
         "Steht es nicht in den Artikeln, sage ich das.",
         example="Wer hat den Pakt unterzeichnet?",
+        queued="In der Warteschlange: {ahead} vor Ihrer Frage. Die Antwort erscheint hier.",
     ),
     "fr": Words(
         abstain="Je n'ai pas trouvé cela dans les articles.",
@@ -106,6 +110,7 @@ WORDS: dict[str, Words] = {
         "simplement, par exemple :\n<i>{example}</i>\n\nJe réponds en citant le paragraphe et en nommant l'article. "
         "Si les articles ne le disent pas, je vous le dis.",
         example="Qui a signé le pacte ?",
+        queued="En attente : {ahead} avant votre question. La réponse apparaîtra ici.",
     ),
     "ko": Words(
         abstain="기사에서 그 내용을 찾지 못했습니다.",
@@ -121,6 +126,7 @@ WORDS: dict[str, Words] = {
         help="뉴스 기사에 대한 질문에 답합니다 (기사 <b>{count}</b>개). 쉬운 말로 물어보세요. 예:\n<i>{example}</i>\n\n"
         "기사의 문단을 인용하고 기사 이름을 알려 드립니다. 기사에 없는 내용이면 그렇다고 말씀드립니다.",
         example="누가 조약에 서명했나요?",
+        queued="대기 중: 질문 앞에 {ahead}개가 있습니다. 답변이 여기에 표시됩니다.",
     ),
     "ja": Words(
         abstain="記事の中に見つかりませんでした。",
@@ -137,6 +143,7 @@ WORDS: dict[str, Words] = {
         "例:\n<i>{example}</i>\n\n"
         "記事の段落を引用し、記事名を示します。記事に書かれていなければ、そうお伝えします。",
         example="誰が条約に署名しましたか？",
+        queued="順番待ち：あなたの質問の前に{ahead}件あります。回答はここに表示されます。",
     ),
     "zh": Words(
         abstain="我在文章中没有找到这个内容。",
@@ -151,6 +158,7 @@ WORDS: dict[str, Words] = {
         help="我回答关于新闻文章的问题（共 <b>{count}</b> 篇文章）。请用简单的话提问，例如：\n<i>{example}</i>\n\n"
         "我会引用文章段落并注明文章。如果文章中没有，我会告诉您。",
         example="谁签署了条约？",
+        queued="排队中：您的问题前还有 {ahead} 个。答案将显示在这里。",
     ),
 }
 

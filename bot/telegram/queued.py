@@ -21,6 +21,7 @@ from telegram import Bot, Chat, InlineKeyboardMarkup, Message
 from telegram.constants import ParseMode
 from telegram.error import BadRequest, TelegramError
 
+from bot.messages import words
 from bot.telegram.delivery import _refusal, reply_plain, send_messages, typing
 from bot.telegram.html import MESSAGE_LIMIT, text_pieces, visible_text
 from bot.telegram.scheduler import Scheduler
@@ -28,7 +29,6 @@ from bot.telegram.scheduler import Scheduler
 logger = logging.getLogger(__name__)
 
 NOTICE_AFTER = 3.0  # seconds a question waits before its chat is told it is queued
-NOTICE = "Queued: {ahead} ahead of your question. The answer will appear here."
 CHECK_EVERY = 0.5  # seconds between looks at a waiting question's place
 
 
@@ -101,7 +101,8 @@ async def _maybe_notice(scheduler: Scheduler, bot: Bot, message: Message, ticket
         return None
     scheduler.noticed.add(message.chat_id)
     try:
-        return await reply_plain(bot, message, NOTICE.format(ahead=ahead))
+        language = message.from_user.language_code if message.from_user else None
+        return await reply_plain(bot, message, words(language).queued.format(ahead=ahead))
     except TelegramError as error:  # the answer will come as a message of its own
         logger.warning("Could not send the queued notice: %s", error)
         scheduler.noticed.discard(message.chat_id)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from tests.telegram.fake_api import Call
 
-NOTICE_PREFIX = "Queued:"  # bot.telegram.queued.NOTICE; the harness also runs older bots, so it does not import it
+NOTICE_PREFIX = "Queued:"  # bot.messages.ENGLISH.queued; the harness also runs older bots, so it does not import it
 NEWCOMER = {"id": 9005, "is_bot": False, "first_name": "Newcomer"}
 NEWCOMER_QUESTION = "What is the agreement called?"
 

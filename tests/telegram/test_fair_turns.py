@@ -7,6 +7,7 @@ import asyncio
 
 import pytest
 
+from bot.messages import words
 from bot.telegram import queued
 from tests.telegram.conftest import PACT, polling_bots
 from tests.telegram.fake_api import FakeTelegram
@@ -14,7 +15,7 @@ from tests.telegram.fake_api import FakeTelegram
 pytestmark = pytest.mark.usefixtures("no_proxy")
 
 BUSY = {"id": 4001, "is_bot": False, "first_name": "Busy"}
-BACKLOG = {"id": 4002, "is_bot": False, "first_name": "Backlog"}
+BACKLOG = {"id": 4002, "is_bot": False, "first_name": "Backlog", "language_code": "de"}  # the notice is in German
 NEWCOMER = {"id": 4003, "is_bot": False, "first_name": "New"}
 
 
@@ -41,7 +42,7 @@ async def test_a_new_chat_is_answered_before_a_backlog_and_the_backlog_sees_one_
         backlog = [fake.say(f"{PACT} slowly {number}", user=BACKLOG) for number in range(3)]
         newcomer = fake.say(PACT, user=NEWCOMER)
         [notice] = await fake.until("sendMessage", where=lambda params: params["chat_id"] == BACKLOG["id"])
-        assert notice.result["text"] == queued.NOTICE.format(ahead=1)  # the newcomer goes first
+        assert notice.result["text"] == words("de").queued.format(ahead=1)  # the newcomer goes first
         assert notice.params["reply_parameters"]["message_id"] == backlog[0]["message_id"]
         engine.release.set()
         await fake.until("sendMessage", where=lambda params: params["chat_id"] == BACKLOG["id"], count=3)
@@ -56,7 +57,7 @@ async def test_a_new_chat_is_answered_before_a_backlog_and_the_backlog_sees_one_
     assert sorted(call.params["reply_parameters"]["message_id"] for call in sent) == [m["message_id"] for m in backlog]
     [edit] = [call for call in fake.calls if call.ok and call.method == "editMessageText"]
     assert edit.params["message_id"] == notice.result["message_id"] and "Kim Jong-un" in edit.result["text"]
-    assert all(not call.result["text"].startswith("Queued") for call in sent[1:])  # one notice for the chat
+    assert all(not call.result["text"].startswith("In der Warteschlange") for call in sent[1:])  # one notice for the chat
     assert len(fake.bot_messages(BACKLOG["id"])) == 3
 
 
