@@ -4,10 +4,11 @@ The English path's BM25 (English stemmer and stop words) and its cross-encoder (
 Russian or Korean question, and no multilingual cross-encoder ships offline. So this path ranks with the
 multilingual encoder alone: the nearest passages in the cross-lingual index, re-scored by their best sentence
 (a paragraph holds several topics; the sentence that answers matches the question more closely than the whole),
-and answers with the best sentence of the best passage, verbatim: the English reader's typed phrases (spaCy) need
-an English question. Abstention: below REFUSE the question is off-topic, from ANSWER on it is answered; in between,
-where our test set's on- and off-topic questions overlap, a second model (e5, models/multilingual.py) reads the best
-passage and decides (thresholds calibrated on tests/data/seed_questions_multilingual.jsonl, docs/quality.md).
+and answers with the best sentence of the best passage, verbatim, or with the phrase in it that the question's
+kind asks for when that is clear (crosslingual_answer.py). Abstention: below REFUSE the question is off-topic, from
+ANSWER on it is answered; in between, where our test set's on- and off-topic questions overlap, a second model (e5,
+models/multilingual.py) reads the best passage and decides (thresholds calibrated on
+tests/data/seed_questions_multilingual.jsonl, docs/quality.md).
 """
 
 from __future__ import annotations
@@ -21,7 +22,10 @@ from embeddings.index.builder import passage_texts
 from embeddings.index.dense import search_dense
 from embeddings.index.store import StoredIndex
 from embeddings.ingest.passages import sentence_spans
+from embeddings.models.entities import EntityTagger
 from embeddings.models.multilingual import MultilingualEncoder, SecondOpinion
+from embeddings.qa.crosslingual_answer import short_answer
+from embeddings.qa.dates import relative_date
 from embeddings.qa.results import Answer, Source
 from embeddings.qa.retriever import Hit
 from embeddings.qa.sources import as_sources, choose_passages
@@ -120,8 +124,10 @@ def answer(
     top_k: int,
     judge: SecondOpinion | None = None,
     abstain: bool = True,
+    tagger: EntityTagger | None = None,
 ) -> tuple[Answer, list[Scored]]:
-    """The answer to a non-English question: the best passage's best sentence, quoted with up to `top_k` sources."""
+    """The answer to a non-English question, quoted with up to `top_k` sources: the best passage's best sentence,
+    or the short phrase in it that the question's kind asks for, when clear (crosslingual_answer.py, with `tagger`)."""
     ranked = rank(index, encoder, question, max(4 * top_k, SENTENCE_DEPTH))
     if not ranked or (abstain and not on_topic(index, question, ranked[0], judge)):
         return Answer(question, None, True, [], language=language), ranked
@@ -130,8 +136,14 @@ def answer(
     first = next(item for item in ranked if item.row == chosen[0].row)
     sources = as_sources(index, [item.row for item in chosen], [item.score for item in chosen])
     start, end = first.sentence or (0, len(first.text))
-    sources[0] = _marked(sources[0], (start, end))
-    return Answer(question, first.text[start:end], False, sources, language=language), ranked
+    short = short_answer(question, first.text, (start, end), tagger, encoder) if tagger is not None else None
+    if short is None:
+        sources[0] = _marked(sources[0], (start, end))
+        return Answer(question, first.text[start:end], False, sources, language=language), ranked
+    text, spans, kind = short
+    sources[0] = replace(sources[0], highlight=spans[0], highlights=spans, sentence=(start, end))
+    when = relative_date(text, sources[0].date) if kind == "date" else None
+    return Answer(question, text, False, sources, kind, when, language=language), ranked
 
 
 def _marked(source: Source, span: tuple[int, int]) -> Source:

@@ -203,7 +203,9 @@ class Engine:
         if language != "en":
             abstain = self.min_score > float("-inf")
             judge = shared_second_opinion()
-            found, scored = crosslingual.answer(index, self.multilingual, question, language, top_k, judge, abstain)
+            found, scored = crosslingual.answer(
+                index, self.multilingual, question, language, top_k, judge, abstain, shared_tagger()
+            )
             return found, [Ranked(item.hit, item.score, item.text) for item in scored]
         query = with_context(question, history)
         ranked = self._rank(index, query, max(4 * top_k, RERANK_DEPTH), focus=question)

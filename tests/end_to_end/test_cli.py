@@ -50,8 +50,8 @@ def test_ask_answers_in_the_question_language(folders):
     result = run("-m", "bot", "ask", "--json", *folders, stdin=stdin)
     assert result.returncode == 0, result.stderr
     russian, spanish = (json.loads(line) for line in result.stdout.splitlines())
-    assert russian["language"] == "ru" and "Vladimir Putin" in russian["answer"]
-    assert russian["text"].startswith("Из статей") and "абзац 4" in russian["text"]
+    assert russian["language"] == "ru" and russian["answer"] == "Vladimir Putin and Kim Jong-un"
+    assert russian["text"].startswith("Ответ: Vladimir Putin and Kim Jong-un") and "абзац 4" in russian["text"]
     assert spanish["abstained"] and spanish["text"] == "No encontré eso en los artículos."
 
 
