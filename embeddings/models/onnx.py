@@ -28,9 +28,12 @@ def load_tokenizer(path: Path, max_length: int, pad_id: int = 0, pad_token: str 
     return tokenizer
 
 
-def cpu_session(path: Path, threads: int | None = None, spinning: bool = True, log_severity: int | None = None) -> Any:
-    """An onnxruntime session on the CPU. `threads` caps intra-op threads (and runs one inter-op thread);
-    `spinning=False` lets idle threads sleep (on a shared or busy CPU spinning doubles a question's latency)."""
+def cpu_session(
+    model: Path | bytes, threads: int | None = None, spinning: bool = True, log_severity: int | None = None
+) -> Any:
+    """An onnxruntime session on the CPU for a model file (or its serialized bytes). `threads` caps intra-op threads
+    (and runs one inter-op thread); `spinning=False` lets idle threads sleep (on a shared or busy CPU spinning
+    doubles a question's latency)."""
     import onnxruntime
 
     options = onnxruntime.SessionOptions()
@@ -41,7 +44,20 @@ def cpu_session(path: Path, threads: int | None = None, spinning: bool = True, l
     if threads is not None:
         options.intra_op_num_threads = threads
         options.inter_op_num_threads = 1
-    return onnxruntime.InferenceSession(str(path), options, providers=["CPUExecutionProvider"])
+    source = model if isinstance(model, bytes) else str(model)
+    return onnxruntime.InferenceSession(source, options, providers=["CPUExecutionProvider"])
+
+
+def with_output(path: Path, name: str) -> bytes | None:
+    """The model at `path`, serialized with the intermediate tensor `name` added as an output; None when the graph
+    has no such tensor (another model)."""
+    import onnx
+
+    model = onnx.load(str(path))
+    if not any(name in node.output for node in model.graph.node):
+        return None
+    model.graph.output.append(onnx.helper.make_tensor_value_info(name, onnx.TensorProto.FLOAT, None))
+    return model.SerializeToString()
 
 
 def features(encodings: Sequence[Any], names: Sequence[str] = INPUT_NAMES) -> dict[str, np.ndarray]:
