@@ -24,6 +24,7 @@ import numpy as np
 from embeddings.evaluation.metrics import token_f1
 from embeddings.evaluation.qa_sets import load_qa, load_realtimeqa, read_jsonl, sample
 from embeddings.models.encoder import load_encoder
+from embeddings.models.span_head import SpanHead
 from embeddings.qa.candidates import FEATURES, WEIGHTS_FILE
 from embeddings.qa.engine import Engine, shared_reranker, shared_tagger
 from embeddings.qa.reader import Reader
@@ -53,8 +54,13 @@ def groups_for(
     return Group(np.stack([c.features for c in candidates]), right)
 
 
+def training_articles(folder: Path) -> set[str]:
+    """The ids of the SQuAD articles whose questions may be trained on: the first TRAIN_ARTICLES in file order."""
+    return {record["id"] for record in list(read_jsonl(folder / "articles.jsonl"))[:TRAIN_ARTICLES]}
+
+
 def squad_groups(reader: Reader, folder: Path, count: int, seed: int) -> list[Group]:
-    first = {record["id"] for record in list(read_jsonl(folder / "articles.jsonl"))[:TRAIN_ARTICLES]}
+    first = training_articles(folder)
     items = [item for item in load_qa(folder / "questions.jsonl", folder / "articles.jsonl") if item.article in first]
     groups = []
     for item in sample(items, count, seed):
@@ -112,7 +118,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     groups: list[Group] = []
     if args.squad:
         encoder = load_encoder(settings.model, precision=settings.precision, cache_dir=settings.cache)
-        reader = Reader(encoder, shared_reranker(), shared_tagger())
+        reader = Reader(encoder, shared_reranker(), shared_tagger(), span_head=SpanHead())
         groups += squad_groups(reader, args.squad, args.squad_questions, args.seed)
         print(f"SQuAD: {len(groups)} questions with a right candidate", file=sys.stderr)
     if args.realtimeqa and args.realtimeqa_index:
