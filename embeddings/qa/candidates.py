@@ -13,7 +13,7 @@ import json
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -39,7 +39,10 @@ FEATURES = (
     "number_like",  # a date, time, number, amount or percentage
     "name",  # a named entity that is not a number
     "opens_sentence",  # stands at the sentence's start (its subject, often)
+    "span",  # the span head's log-probability that the answer is exactly this phrase, / 10, floored at -2
 )
+SPAN_FLOOR = -20.0  # log-probabilities below are all "not this phrase"
+SPAN_UNKNOWN = -1.0  # the "span" feature when no span head read the sentence
 _NUMBER_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "QUANTITY", "MONEY", "PERCENT", "ORDINAL"})
 WORD = re.compile(r"[\w’']+")
 _STOP = frozenset(
@@ -51,13 +54,32 @@ _STOP = frozenset(
 
 
 @dataclass(frozen=True)
+class SpanScores:
+    """The span head's reading of a sentence: each word piece's character range in the passage, and the
+    log-probabilities that the answer starts / ends there."""
+
+    offsets: tuple[tuple[int, int], ...]
+    start: np.ndarray
+    end: np.ndarray
+
+    def of(self, begin: int, end: int) -> float:
+        """The log-probability that the answer is exactly the characters begin..end (floored)."""
+        inside = [k for k, (left, right) in enumerate(self.offsets) if begin <= left and right <= end]
+        if not inside:
+            return SPAN_FLOOR
+        return max(SPAN_FLOOR, float(self.start[inside[0]] + self.end[inside[-1]]))
+
+
+@dataclass(frozen=True)
 class Sentence:
-    """One sentence of a passage read: its passage's rank, character range, and how well it answers (0..1)."""
+    """One sentence of a passage read: its passage's rank, character range, how well it answers (0..1), and the
+    span head's scores of its words when the cross-encoder read it."""
 
     passage: int
     start: int
     end: int
     score: float
+    spans: SpanScores | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -88,6 +110,11 @@ def candidates_in(
         if not kind.admits(mention.label) or not words or words <= asked:
             continue  # not the kind asked for, or named by the question ("Netflix" cannot answer "what did Netflix renew?")
         outside = [a for a in anchors if not mention.start <= a < mention.end]
+        span = (
+            sentence.spans.of(sentence.start + mention.start, sentence.start + mention.end) / 10.0
+            if sentence.spans is not None
+            else SPAN_UNKNOWN
+        )
         distance = min((_words_between(text, a, mention) for a in outside), default=20)
         values = {
             "bias": 1.0,
@@ -104,6 +131,7 @@ def candidates_in(
             "number_like": float(mention.label in _NUMBER_LABELS),
             "name": float(mention.label in ANY_NAME),
             "opens_sentence": float(not text[: mention.start].strip(" “\"'‘(")),
+            "span": span,
         }
         features = np.array([values.get(name, 0.0) for name in FEATURES], dtype=np.float32)
         found.append(Candidate(sentence, sentence.start + mention.start, sentence.start + mention.end, mention.label, features))

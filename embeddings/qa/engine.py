@@ -25,6 +25,7 @@ from embeddings.models.cross_encoder import CrossEncoder, RerankerUnavailable, m
 from embeddings.models.encoder import Encoder, load_encoder
 from embeddings.models.entities import EntityTagger
 from embeddings.models.multilingual import shared_multilingual, shared_second_opinion
+from embeddings.models.span_head import SpanHead
 from embeddings.qa import crosslingual
 from embeddings.qa.cache import ANSWERS_CACHED, AnswerCache
 from embeddings.qa.dates import relative_date
@@ -109,7 +110,7 @@ class Engine:
         if self.mode not in MODES:
             raise ValueError(f"unknown mode {self.mode!r}; choose one of {', '.join(MODES)}")
         self.reranker = shared_reranker() if self.mode == "rerank" else None
-        self.reader = Reader(self.encoder, self.reranker, shared_tagger())
+        self.reader = Reader(self.encoder, self.reranker, shared_tagger(), span_head=SpanHead() if self.reranker else None)
         # `abstain=False` answers every question from its best passage (benchmarks time the whole path with it).
         self.min_score = abstention_threshold(self.mode) if abstain else float("-inf")
         self.multilingual = shared_multilingual() if settings.multilingual else None

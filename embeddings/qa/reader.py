@@ -18,15 +18,17 @@ from dataclasses import dataclass
 import numpy as np
 
 from embeddings.ingest.passages import sentence_spans
-from embeddings.models.cross_encoder import CrossEncoder
+from embeddings.models.cross_encoder import CrossEncoder, PairReading
 from embeddings.models.encoder import QUERY_BATCH, Encoder
-from embeddings.models.entities import EntityTagger, QuestionParse, TaggerUnavailable
+from embeddings.models.entities import PHRASE, QUOTE, EntityTagger, QuestionParse, TaggerUnavailable
+from embeddings.models.span_head import SpanHead
 from embeddings.qa.answer_types import AnswerType, answer_type
 from embeddings.qa.candidates import (
     WORD,
     Candidate,
     CandidateScorer,
     Sentence,
+    SpanScores,
     candidates_in,
     content_words,
     with_meaning,
@@ -86,11 +88,13 @@ class Reader:
         reranker: CrossEncoder | None = None,
         tagger: EntityTagger | None = None,
         scorer: CandidateScorer | None = None,
+        span_head: SpanHead | None = None,
     ) -> None:
         self.encoder = encoder
         self.reranker = reranker
         self.tagger = tagger
         self.scorer = scorer or CandidateScorer()
+        self.span_head = span_head
 
     def read(self, question: str, passages: Sequence[str], contexts: Sequence[str] = (), topic: str | None = None) -> Found:
         """The answer to `question` in `passages` (best first).
@@ -103,7 +107,8 @@ class Reader:
         kind, sentences, candidates = self.candidates(question, passages, contexts, topic)
         if candidates:
             scores = self.scorer(candidates)
-            found = _phrase_answer(candidates, scores, int(np.argmax(scores)), passages, kind)
+            best = _best_said(candidates, int(np.argmax(scores)), passages)
+            found = _phrase_answer(candidates, scores, best, passages, kind)
             if _share(candidates, scores, found, passages) >= SURE:
                 return found
         return _sentence_answer(question, passages, max(sentences, key=lambda s: s.score), kind)
@@ -153,15 +158,29 @@ class Reader:
         """Every sentence of the passages read, scored as an answer to the question (0..1), passage order kept."""
         spans = [(number, start, end) for number, text in enumerate(passages) for start, end in sentence_spans(text)]
         texts = [passages[number][start:end] for number, start, end in spans]
-        if self.reranker is not None:
-            framed = [
-                f"{contexts[number]}. {text}" if number < len(contexts) else text
-                for (number, _, _), text in zip(spans, texts, strict=True)
-            ]
-            scores = 1.0 / (1.0 + np.exp(-self.reranker.score(question, framed)))
-        else:
+        if self.reranker is None:
             scores = self.encoder.encode(texts) @ self.encoder.encode_query(question)
-        return [Sentence(number, start, end, float(score)) for (number, start, end), score in zip(spans, scores, strict=True)]
+            return [Sentence(n, start, end, float(score)) for (n, start, end), score in zip(spans, scores, strict=True)]
+        prefixes = [f"{contexts[number]}. " if number < len(contexts) else "" for number, _, _ in spans]
+        readings = self.reranker.read(question, [prefix + text for prefix, text in zip(prefixes, texts, strict=True)])
+        return [
+            Sentence(number, start, end, _probability(reading.logit), self._span_scores(reading, len(prefix), start))
+            for (number, start, end), prefix, reading in zip(spans, prefixes, readings, strict=True)
+        ]
+
+    def _span_scores(self, reading: PairReading, prefix: int, sentence_start: int) -> SpanScores | None:
+        """The span head's scores of a sentence's words (the title before it left out), at passage positions."""
+        if self.span_head is None or reading.states is None:
+            return None
+        start, end = self.span_head.log_probs(reading.states)
+        inside = [k for k, (left, _) in enumerate(reading.offsets) if left >= prefix]
+        shift = sentence_start - prefix
+        offsets = tuple((reading.offsets[k][0] + shift, reading.offsets[k][1] + shift) for k in inside)
+        return SpanScores(offsets, start[inside], end[inside])
+
+
+def _probability(logit: float) -> float:
+    return float(1.0 / (1.0 + np.exp(-logit)))
 
 
 def _share(candidates: list[Candidate], scores: np.ndarray, found: Found, passages: list[str]) -> float:
@@ -178,12 +197,34 @@ def _share(candidates: list[Candidate], scores: np.ndarray, found: Found, passag
 
 
 def _phrase_answer(candidates: list[Candidate], scores: np.ndarray, best: int, passages: list[str], kind: AnswerType) -> Found:
-    chosen = candidates[best]
+    chosen = _as_name(candidates[best], candidates, passages)
     text = passages[chosen.sentence.passage]
     spans = _with_partners(chosen, candidates, scores, text)
     shown = " and ".join(text[start:end] for start, end in spans)
     sentence = chosen.sentence
     return Found(sentence.passage, spans, sentence.start, sentence.end, float(scores[best]), shown, kind.name)
+
+
+def _best_said(candidates: list[Candidate], best: int, passages: list[str]) -> int:
+    """Where the winning answer is said best: of the candidates with its words, the one in the best-scored sentence
+    (the first passage on a tie), so the quote shown is the one that answers most clearly."""
+    key = _words(candidates[best], passages)
+    same = [i for i, c in enumerate(candidates) if _words(c, passages) == key]
+    return max(same, key=lambda i: (candidates[i].sentence.score, -candidates[i].sentence.passage, i == best))
+
+
+def _words(candidate: Candidate, passages: list[str]) -> frozenset[str]:
+    return frozenset(content_words(passages[candidate.sentence.passage][candidate.start : candidate.end]))
+
+
+def _as_name(chosen: Candidate, candidates: list[Candidate], passages: list[str]) -> Candidate:
+    """The named entity that says the same words as a chosen noun phrase ("United States" / "the United States"),
+    so its label finds the list it stands in; else the phrase itself."""
+    if chosen.label != PHRASE:
+        return chosen
+    words = _words(chosen, passages)
+    names = (c for c in candidates if c.sentence == chosen.sentence and c.label not in (PHRASE, QUOTE))
+    return next((c for c in names if _words(c, passages) == words), chosen)
 
 
 def _sentence_answer(question: str, passages: list[str], best: Sentence, kind: AnswerType) -> Found:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from embeddings.models.entities import EntityTagger
+from embeddings.models.span_head import SpanHead
 from embeddings.qa.answer_types import answer_type
 from embeddings.qa.engine import shared_reranker, shared_tagger
 from embeddings.qa.reader import Reader
@@ -19,7 +20,7 @@ IRONCLAD = "The announcement concludes by assuring that the US commitment to the
 
 @pytest.fixture(scope="module")
 def reader(real_encoder) -> Reader:
-    return Reader(real_encoder, shared_reranker(), shared_tagger())
+    return Reader(real_encoder, shared_reranker(), shared_tagger(), span_head=SpanHead())
 
 
 @pytest.mark.parametrize(
