@@ -163,9 +163,12 @@ class Reader:
             return [Sentence(n, start, end, float(score)) for (n, start, end), score in zip(spans, scores, strict=True)]
         prefixes = [f"{contexts[number]}. " if number < len(contexts) else "" for number, _, _ in spans]
         readings = self.reranker.read(question, [prefix + text for prefix, text in zip(prefixes, texts, strict=True)])
+        scores = [_probability(reading.logit) for reading in readings]
+        searched = set(sorted(range(len(scores)), key=lambda i: -scores[i])[:SENTENCES_READ])  # as candidates() picks
+        rows = zip(spans, prefixes, readings, scores, strict=True)
         return [
-            Sentence(number, start, end, _probability(reading.logit), self._span_scores(reading, len(prefix), start))
-            for (number, start, end), prefix, reading in zip(spans, prefixes, readings, strict=True)
+            Sentence(number, start, end, score, self._span_scores(reading, len(prefix), start) if i in searched else None)
+            for i, ((number, start, end), prefix, reading, score) in enumerate(rows)
         ]
 
     def _span_scores(self, reading: PairReading, prefix: int, sentence_start: int) -> SpanScores | None:
