@@ -2,7 +2,8 @@
 
 No packaged model reads answer spans offline, so the reader picks among typed candidates: the named entities, noun
 phrases and short quotes (models/entities.py) of the best sentences of the passages read, weighed (candidates.py,
-weights learnt on dev questions) by how well their sentence answers (the cross-encoder), whether they are the kind
+weights learnt on dev questions) by how well their sentence answers (the cross-encoder), where our span head
+(models/span_head.py, over the same cross-encoder pass) says the answer starts and ends, whether they are the kind
 of phrase the question asks for (answer_types.py), how close they stand to the question's own words, and more. A
 candidate the question already names is never the answer. When no candidate clearly wins, or none can answer
 ("why", "how"), the answer is the best sentence, narrowed to a date or number only when exactly one fits
