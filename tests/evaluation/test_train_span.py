@@ -1,0 +1,51 @@
+"""Training the span head: examples framed as the reader frames them, and a command that writes usable weights."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+
+from embeddings.evaluation.qa_sets import QAItem
+from embeddings.evaluation.train_span import framed, main
+from embeddings.models.span_head import SpanHead
+
+PARAGRAPH = "Talks failed in 2019. The pact was signed in Pyongyang by Vladimir Putin and Kim Jong-un in June 2024."
+
+
+def _item(question: str, answer: str) -> QAItem:
+    return QAItem("1", question, (answer,), "Pact", "Pact", PARAGRAPH, "dev")
+
+
+def test_an_example_is_the_title_and_the_sentence_holding_the_answer():
+    text, begin, end = framed(_item("Where was the pact signed?", "Pyongyang"))
+    assert text == "Pact. The pact was signed in Pyongyang by Vladimir Putin and Kim Jong-un in June 2024."
+    assert text[begin:end] == "Pyongyang"
+    assert framed(_item("What failed?", "nowhere in it")) is None
+    assert framed(_item("What happened?", "2019. The pact")) is None  # crosses a sentence end
+
+
+def test_the_command_trains_on_the_first_articles_and_writes_a_head_that_loads(tmp_path, capsys):
+    folder = tmp_path / "squad"
+    folder.mkdir()
+    articles = [{"id": f"Filler {n}", "title": f"Filler {n}", "paragraphs": ["Nothing."]} for n in range(23)]
+    articles += [
+        {"id": "Pact", "title": "Pact", "paragraphs": [PARAGRAPH]},  # the 24th: trained on
+        {"id": "Bridge", "title": "Bridge", "paragraphs": ["The bridge opened in Ostra in 2021."]},  # held out
+    ]
+    (folder / "articles.jsonl").write_text("".join(json.dumps(a) + "\n" for a in articles))
+    questions = [
+        {"id": "1", "question": "Where was the pact signed?", "answers": ["Pyongyang"], "article": "Pact", "paragraph": 0},
+        {"id": "2", "question": "When was the pact signed?", "answers": ["June 2024"], "article": "Pact", "paragraph": 0},
+        {"id": "3", "question": "When did talks fail?", "answers": ["2019"], "article": "Pact", "paragraph": 0},
+        {"id": "4", "question": "Where did the bridge open?", "answers": ["Ostra"], "article": "Bridge", "paragraph": 0},
+    ]
+    (folder / "questions.jsonl").write_text("".join(json.dumps(q) + "\n" for q in questions))
+    out = tmp_path / "head.npz"
+    assert main(["--squad", str(folder), "--out", str(out), "--epochs", "30", "--test", "3"]) == 0
+    printed = capsys.readouterr().out
+    assert "trained on 3 questions" in printed and "held-out 1:" in printed
+    with np.load(out) as stored:
+        head = SpanHead({name: stored[name] for name in stored.files})
+    start, end = head.log_probs(np.zeros((5, 384), dtype=np.float32))
+    assert start.shape == end.shape == (5,)
