@@ -15,6 +15,7 @@ import numpy as np
 
 WEIGHTS_FILE = Path(__file__).with_name("span_head.npz")
 MAX_TOKENS = 15  # the longest span the head proposes, in word pieces
+SPAN = "SPAN"  # the label of a candidate answer the head proposed itself (no entity or noun phrase had its bounds)
 
 
 def _gelu(x: np.ndarray) -> np.ndarray:
@@ -44,10 +45,15 @@ class SpanHead:
 
     def best(self, states: np.ndarray) -> tuple[int, int, float]:
         """The likeliest span (first token, last token, log-probability), at most MAX_TOKENS long."""
-        start, end = self.log_probs(states)
-        pairs = start[:, None] + end[None, :]
-        size = len(start)
-        allowed = np.triu(np.ones((size, size), dtype=bool)) & ~np.triu(np.ones((size, size), dtype=bool), MAX_TOKENS)
-        pairs = np.where(allowed, pairs, -np.inf)
-        first, last = np.unravel_index(int(np.argmax(pairs)), pairs.shape)
-        return int(first), int(last), float(pairs[first, last])
+        return best_span(*self.log_probs(states))
+
+
+def best_span(start: np.ndarray, end: np.ndarray) -> tuple[int, int, float]:
+    """The likeliest (first token, last token, log-probability) under start/end log-probabilities, first <= last
+    and at most MAX_TOKENS apart."""
+    pairs = start[:, None] + end[None, :]
+    size = len(start)
+    allowed = np.triu(np.ones((size, size), dtype=bool)) & ~np.triu(np.ones((size, size), dtype=bool), MAX_TOKENS)
+    pairs = np.where(allowed, pairs, -np.inf)
+    first, last = np.unravel_index(int(np.argmax(pairs)), pairs.shape)
+    return int(first), int(last), float(pairs[first, last])

@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 
 from embeddings.models.entities import PHRASE, QUOTE
+from embeddings.models.span_head import SPAN
 
 PERSON = frozenset({"PERSON"})
 PLACE = frozenset({"GPE", "LOC", "FAC"})
@@ -96,7 +97,10 @@ class AnswerType:
         return label in self.labels
 
     def admits(self, label: str) -> bool:
-        """May a mention with this label answer at all? Names and phrases may, when the question names a kind."""
+        """May a mention with this label answer at all? Names and phrases may, when the question names a kind; the
+        span head's own proposals may whenever a phrase is wanted (their weights say how far to trust them)."""
+        if label == SPAN:
+            return self.wants_phrase
         return label in self.labels or (self.phrase is not None and label in NAMES_AND_PHRASES)
 
     @property

@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 
 from embeddings.models.entities import PHRASE, QUOTE, Mention
+from embeddings.models.span_head import SPAN, best_span
 from embeddings.qa.answer_types import ANY_NAME, AnswerType
 
 WEIGHTS_FILE = Path(__file__).with_name("candidate_weights.json")
@@ -40,6 +41,7 @@ FEATURES = (
     "name",  # a named entity that is not a number
     "opens_sentence",  # stands at the sentence's start (its subject, often)
     "span",  # the span head's log-probability that the answer is exactly this phrase, / 10, floored at -2
+    "proposed",  # the span head proposed it (no entity, noun phrase or quote has its bounds)
 )
 SPAN_FLOOR = -20.0  # log-probabilities below are all "not this phrase"
 SPAN_UNKNOWN = -1.0  # the "span" feature when no span head read the sentence
@@ -68,6 +70,11 @@ class SpanScores:
         if not inside:
             return SPAN_FLOOR
         return max(SPAN_FLOOR, float(self.start[inside[0]] + self.end[inside[-1]]))
+
+    def best(self) -> tuple[int, int]:
+        """The head's own likeliest answer in the sentence, as a passage character range."""
+        first, last, _ = best_span(self.start, self.end)
+        return self.offsets[first][0], self.offsets[last][1]
 
 
 @dataclass(frozen=True)
@@ -132,6 +139,7 @@ def candidates_in(
             "name": float(mention.label in ANY_NAME),
             "opens_sentence": float(not text[: mention.start].strip(" “\"'‘(")),
             "span": span,
+            "proposed": float(mention.label == SPAN),
         }
         features = np.array([values.get(name, 0.0) for name in FEATURES], dtype=np.float32)
         found.append(Candidate(sentence, sentence.start + mention.start, sentence.start + mention.end, mention.label, features))

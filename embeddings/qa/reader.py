@@ -21,8 +21,8 @@ import numpy as np
 from embeddings.ingest.passages import sentence_spans
 from embeddings.models.cross_encoder import CrossEncoder, PairReading
 from embeddings.models.encoder import QUERY_BATCH, Encoder
-from embeddings.models.entities import PHRASE, QUOTE, EntityTagger, QuestionParse, TaggerUnavailable
-from embeddings.models.span_head import SpanHead
+from embeddings.models.entities import PHRASE, QUOTE, EntityTagger, Mention, QuestionParse, TaggerUnavailable
+from embeddings.models.span_head import SPAN, SpanHead
 from embeddings.qa.answer_types import AnswerType, answer_type
 from embeddings.qa.candidates import (
     WORD,
@@ -129,6 +129,7 @@ class Reader:
         except TaggerUnavailable:
             self.tagger = None
             return kind, sentences, []
+        mentions = [_with_proposal(found, sentence) for found, sentence in zip(mentions, read, strict=True)]
         asked = content_words(topic)
         titles = [contexts[s.passage] if s.passage < len(contexts) else "" for s in read]
         candidates = [
@@ -183,6 +184,17 @@ class Reader:
         return SpanScores(offsets, start[inside], end[inside])
 
 
+def _with_proposal(mentions: list[Mention], sentence: Sentence) -> list[Mention]:
+    """The sentence's mentions and, when no mention has its bounds, the span head's own likeliest answer."""
+    if sentence.spans is None:
+        return mentions
+    start, end = sentence.spans.best()
+    start, end = start - sentence.start, end - sentence.start
+    if any(m.start == start and m.end == end for m in mentions):
+        return mentions
+    return [*mentions, Mention(start, end, SPAN)]
+
+
 def _probability(logit: float) -> float:
     return float(1.0 / (1.0 + np.exp(-logit)))
 
@@ -222,12 +234,12 @@ def _words(candidate: Candidate, passages: list[str]) -> frozenset[str]:
 
 
 def _as_name(chosen: Candidate, candidates: list[Candidate], passages: list[str]) -> Candidate:
-    """The named entity that says the same words as a chosen noun phrase ("United States" / "the United States"),
-    so its label finds the list it stands in; else the phrase itself."""
-    if chosen.label != PHRASE:
+    """The named entity that says the same words as a chosen noun phrase or head proposal ("United States" / "the
+    United States"), so its label finds the list it stands in; else the phrase itself."""
+    if chosen.label not in (PHRASE, SPAN):
         return chosen
     words = _words(chosen, passages)
-    names = (c for c in candidates if c.sentence == chosen.sentence and c.label not in (PHRASE, QUOTE))
+    names = (c for c in candidates if c.sentence == chosen.sentence and c.label not in (PHRASE, QUOTE, SPAN))
     return next((c for c in names if _words(c, passages) == words), chosen)
 
 
