@@ -87,3 +87,23 @@ def test_why_questions_get_the_answering_sentence(reader):
     passage = "The talks collapsed in 2019. They failed because neither side would give up its demands."
     found = reader.read("why did the talks fail?", [passage], ["Talks"])
     assert found.kind is None and found.text == "They failed because neither side would give up its demands."
+
+
+def test_the_span_heads_own_answer_joins_the_candidates_unless_a_mention_has_its_bounds():
+    import numpy as np
+
+    from embeddings.models.entities import Mention
+    from embeddings.models.span_head import SPAN
+    from embeddings.qa.answer_types import answer_type
+    from embeddings.qa.candidates import Sentence, SpanScores
+    from embeddings.qa.reader import _with_proposal
+
+    # "xx The ban on smoking began." starts at 3 in its passage; the head says "ban on smoking" (passage 7..21).
+    offsets = ((3, 6), (7, 10), (11, 13), (14, 21), (22, 27))
+    start, end = np.log([0.05, 0.8, 0.05, 0.05, 0.05]), np.log([0.05, 0.05, 0.05, 0.8, 0.05])
+    sentence = Sentence(0, 3, 28, 0.9, SpanScores(offsets, start, end))
+    tagged = [Mention(0, 3, "PHRASE")]
+    assert _with_proposal(tagged, sentence) == [*tagged, Mention(4, 18, SPAN)]
+    assert _with_proposal([Mention(4, 18, "PHRASE")], sentence) == [Mention(4, 18, "PHRASE")]
+    assert _with_proposal(tagged, Sentence(0, 3, 28, 0.9)) == tagged  # no head read it
+    assert answer_type("what was banned?").admits(SPAN) and not answer_type("why was it banned?").admits(SPAN)
