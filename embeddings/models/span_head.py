@@ -40,7 +40,10 @@ class SpanHead:
 
     def log_probs(self, states: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """(start, end): log-probabilities, over the passage's tokens, that the answer starts / ends at each."""
-        logits = _gelu(states.astype(np.float32) @ self.hidden_w + self.hidden_b) @ self.out_w + self.out_b
+        # einsum, not `@`: these products are small, and `@` woke OpenBLAS's threads, whose spinning afterwards cost
+        # the cross-encoder's next pass a third more CPU (reader CPU 3.6 -> 5.5 s for 29 questions; einsum 3.8 s).
+        hidden = _gelu(np.einsum("td,dh->th", states.astype(np.float32), self.hidden_w) + self.hidden_b)
+        logits = np.einsum("th,ho->to", hidden, self.out_w) + self.out_b
         return log_softmax(logits[:, 0]), log_softmax(logits[:, 1])
 
     def best(self, states: np.ndarray) -> tuple[int, int, float]:
