@@ -59,7 +59,7 @@ def model_folder() -> Path:
 class CrossEncoder:
     """Scores (question, passage) pairs; loaded on first use, safe to share between threads."""
 
-    def __init__(self, folder: Path | None = None, max_length: int = 320, batch_size: int = 16, threads: int = 2) -> None:
+    def __init__(self, folder: Path | None = None, max_length: int = 256, batch_size: int = 16, threads: int = 2) -> None:
         self.folder = folder
         self.max_length = max_length
         self.batch_size = batch_size
