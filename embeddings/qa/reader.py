@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -44,7 +45,7 @@ THRESHOLDS = {"rerank": 0.25, "hybrid": 0.3, "rrf": 0.3, "dense": 0.3, "bm25": 0
 MIN_RELEVANCE = THRESHOLDS["dense"]
 
 PASSAGES_READ = 3  # the top passages whose sentences may hold the short answer (the top article's lede besides)
-SENTENCES_READ = 4  # of their sentences, the best ones (by the cross-encoder) that are searched for candidates
+SENTENCES_READ = 6  # of their sentences, the best ones (by the cross-encoder) that are searched for candidates
 SURE = 0.2  # the answer's share of the softmax over all candidates below which the sentence is shown (tuned on dev)
 PEER_MARGIN = 2.0  # how far below the best a second name may score and still join it ("X together with Y")
 _LIST_GAP = re.compile(r"\s*(?:,|,? and|,? or|&)\s*(?:the\s+)?")  # between the items of a list: ", " " and " ", and the "
@@ -234,13 +235,29 @@ def _words(candidate: Candidate, passages: list[str]) -> frozenset[str]:
 
 
 def _as_name(chosen: Candidate, candidates: list[Candidate], passages: list[str]) -> Candidate:
-    """The named entity that says the same words as a chosen noun phrase or head proposal ("United States" / "the
-    United States"), so its label finds the list it stands in; else the phrase itself."""
+    """The named entity behind a chosen noun phrase or head proposal, so its label finds the list it stands in: the
+    entity that says the same words ("United States" / "the United States"), or the first of the names of one kind
+    the proposal lists ("Japan and the United States" in "South Korea, Japan and the United States"); else the
+    chosen candidate itself."""
     if chosen.label not in (PHRASE, SPAN):
         return chosen
     words = _words(chosen, passages)
-    names = (c for c in candidates if c.sentence == chosen.sentence and c.label not in (PHRASE, QUOTE, SPAN))
-    return next((c for c in names if _words(c, passages) == words), chosen)
+    names = [c for c in candidates if c.sentence == chosen.sentence and c.label not in (PHRASE, QUOTE, SPAN)]
+    same = next((c for c in names if _words(c, passages) == words), None)
+    if same is not None:
+        return same
+    text = passages[chosen.sentence.passage]
+    inside = sorted((c for c in names if chosen.start <= c.start and c.end <= chosen.end), key=lambda c: (c.start, -c.end))
+    listed = [c for number, c in enumerate(inside) if number == 0 or c.start >= inside[number - 1].end]
+    outside = text[chosen.start : listed[0].start] + " " + text[listed[-1].end : chosen.end] if listed else ""
+    if (
+        len(listed) > 1
+        and len({c.label for c in listed}) == 1
+        and not content_words(outside)
+        and all(_LIST_GAP.fullmatch(text[left.end : right.start]) for left, right in pairwise(listed))
+    ):
+        return listed[0]
+    return chosen
 
 
 def _sentence_answer(question: str, passages: list[str], best: Sentence, kind: AnswerType) -> Found:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from embeddings.models.entities import EntityTagger
@@ -90,8 +91,6 @@ def test_why_questions_get_the_answering_sentence(reader):
 
 
 def test_the_span_heads_own_answer_joins_the_candidates_unless_a_mention_has_its_bounds():
-    import numpy as np
-
     from embeddings.models.entities import Mention
     from embeddings.models.span_head import SPAN
     from embeddings.qa.answer_types import answer_type
@@ -107,3 +106,21 @@ def test_the_span_heads_own_answer_joins_the_candidates_unless_a_mention_has_its
     assert _with_proposal([Mention(4, 18, "PHRASE")], sentence) == [Mention(4, 18, "PHRASE")]
     assert _with_proposal(tagged, Sentence(0, 3, 28, 0.9)) == tagged  # no head read it
     assert answer_type("what was banned?").admits(SPAN) and not answer_type("why was it banned?").admits(SPAN)
+
+
+def test_a_proposal_that_lists_part_of_a_list_of_names_answers_with_the_whole_list():
+    from embeddings.models.span_head import SPAN
+    from embeddings.qa.candidates import Candidate, Sentence
+    from embeddings.qa.reader import _as_name
+
+    sentence = Sentence(0, 0, len(CONDEMNED), 0.9)
+
+    def candidate(text: str, label: str) -> Candidate:
+        start = CONDEMNED.index(text)
+        return Candidate(sentence, start, start + len(text), label, np.zeros(1))
+
+    names = [candidate("South Korea", "GPE"), candidate("Japan", "GPE"), candidate("the United States", "GPE")]
+    partial = candidate("Japan and the United States", SPAN)
+    assert _as_name(partial, [*names, partial], [CONDEMNED]) is names[1]  # whose list is then taken whole
+    mixed = candidate("the United States condemned the recent agreement", SPAN)
+    assert _as_name(mixed, [*names, mixed], [CONDEMNED]) is mixed  # more than names: left as proposed
