@@ -130,7 +130,10 @@ class Reader:
         except TaggerUnavailable:
             self.tagger = None
             return kind, sentences, []
-        mentions = [_with_proposal(found, sentence) for found, sentence in zip(mentions, read, strict=True)]
+        mentions = [
+            _with_proposal(found, sentence, passages[sentence.passage][sentence.start : sentence.end])
+            for found, sentence in zip(mentions, read, strict=True)
+        ]
         asked = content_words(topic)
         titles = [contexts[s.passage] if s.passage < len(contexts) else "" for s in read]
         candidates = [
@@ -185,12 +188,17 @@ class Reader:
         return SpanScores(offsets, start[inside], end[inside])
 
 
-def _with_proposal(mentions: list[Mention], sentence: Sentence) -> list[Mention]:
-    """The sentence's mentions and, when no mention has its bounds, the span head's own likeliest answer."""
-    if sentence.spans is None:
+def _with_proposal(mentions: list[Mention], sentence: Sentence, text: str) -> list[Mention]:
+    """The sentence's mentions and, when no mention has its bounds, the span head's own likeliest answer (widened to
+    whole words: the head reads word pieces)."""
+    if sentence.spans is None or not sentence.spans.offsets:
         return mentions
     start, end = sentence.spans.best()
-    start, end = start - sentence.start, end - sentence.start
+    start, end = max(0, start - sentence.start), min(len(text), end - sentence.start)
+    while start > 0 and text[start - 1].isalnum():
+        start -= 1
+    while end < len(text) and text[end].isalnum():
+        end += 1
     if any(m.start == start and m.end == end for m in mentions):
         return mentions
     return [*mentions, Mention(start, end, SPAN)]

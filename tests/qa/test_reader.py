@@ -101,10 +101,13 @@ def test_the_span_heads_own_answer_joins_the_candidates_unless_a_mention_has_its
     offsets = ((3, 6), (7, 10), (11, 13), (14, 21), (22, 27))
     start, end = np.log([0.05, 0.8, 0.05, 0.05, 0.05]), np.log([0.05, 0.05, 0.05, 0.8, 0.05])
     sentence = Sentence(0, 3, 28, 0.9, SpanScores(offsets, start, end))
+    text = "The ban on smoking began."
     tagged = [Mention(0, 3, "PHRASE")]
-    assert _with_proposal(tagged, sentence) == [*tagged, Mention(4, 18, SPAN)]
-    assert _with_proposal([Mention(4, 18, "PHRASE")], sentence) == [Mention(4, 18, "PHRASE")]
-    assert _with_proposal(tagged, Sentence(0, 3, 28, 0.9)) == tagged  # no head read it
+    assert _with_proposal(tagged, sentence, text) == [*tagged, Mention(4, 18, SPAN)]
+    assert _with_proposal([Mention(4, 18, "PHRASE")], sentence, text) == [Mention(4, 18, "PHRASE")]
+    assert _with_proposal(tagged, Sentence(0, 3, 28, 0.9), text) == tagged  # no head read it
+    piece = SpanScores(((3, 6), (7, 10), (11, 13), (14, 18), (18, 21)), start, end)  # "smok" + "ing"
+    assert _with_proposal([], Sentence(0, 3, 28, 0.9, piece), text) == [Mention(4, 18, SPAN)]  # "ban on smok" widened
     assert answer_type("what was banned?").admits(SPAN) and not answer_type("why was it banned?").admits(SPAN)
 
 
