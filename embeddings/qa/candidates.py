@@ -86,7 +86,7 @@ class Sentence:
     start: int
     end: int
     score: float
-    spans: SpanScores | None = field(default=None, compare=False, repr=False)
+    span_scores: SpanScores | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
@@ -118,8 +118,8 @@ def candidates_in(
             continue  # not the kind asked for, or named by the question ("Netflix" cannot answer "what did Netflix renew?")
         outside = [a for a in anchors if not mention.start <= a < mention.end]
         span = (
-            sentence.spans.of(sentence.start + mention.start, sentence.start + mention.end) / 10.0
-            if sentence.spans is not None
+            sentence.span_scores.of(sentence.start + mention.start, sentence.start + mention.end) / 10.0
+            if sentence.span_scores is not None
             else SPAN_UNKNOWN
         )
         distance = min((_words_between(text, a, mention) for a in outside), default=20)

@@ -191,9 +191,9 @@ class Reader:
 def _with_proposal(mentions: list[Mention], sentence: Sentence, text: str) -> list[Mention]:
     """The sentence's mentions and, when no mention has its bounds, the span head's own likeliest answer (widened to
     whole words: the head reads word pieces)."""
-    if sentence.spans is None or not sentence.spans.offsets:
+    if sentence.span_scores is None or not sentence.span_scores.offsets:
         return mentions
-    start, end = sentence.spans.best()
+    start, end = sentence.span_scores.best()
     start, end = max(0, start - sentence.start), min(len(text), end - sentence.start)
     while start > 0 and text[start - 1].isalnum():
         start -= 1
