@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 import numpy as np
@@ -124,7 +124,7 @@ class Reader:
         kind = self._answer_type(question)
         if not kind.wants_phrase or self.tagger is None:
             return kind, sentences, []
-        read = sorted(sentences, key=lambda s: -s.score)[:SENTENCES_READ]
+        read = _searched(sentences)
         try:
             mentions = self.tagger.mentions([passages[s.passage][s.start : s.end] for s in read])
         except TaggerUnavailable:
@@ -169,12 +169,16 @@ class Reader:
             return [Sentence(n, start, end, float(score)) for (n, start, end), score in zip(spans, scores, strict=True)]
         prefixes = [f"{contexts[number]}. " if number < len(contexts) else "" for number, _, _ in spans]
         readings = self.reranker.read(question, [prefix + text for prefix, text in zip(prefixes, texts, strict=True)])
-        scores = [_probability(reading.logit) for reading in readings]
-        searched = set(sorted(range(len(scores)), key=lambda i: -scores[i])[:SENTENCES_READ])  # as candidates() picks
-        rows = zip(spans, prefixes, readings, scores, strict=True)
+        sentences = [
+            Sentence(number, start, end, _probability(reading.logit))
+            for (number, start, end), reading in zip(spans, readings, strict=True)
+        ]
+        searched = {id(sentence) for sentence in _searched(sentences)}  # the span head reads only these
         return [
-            Sentence(number, start, end, score, self._span_scores(reading, len(prefix), start) if i in searched else None)
-            for i, ((number, start, end), prefix, reading, score) in enumerate(rows)
+            replace(sentence, span_scores=self._span_scores(reading, len(prefix), sentence.start))
+            if id(sentence) in searched
+            else sentence
+            for sentence, reading, prefix in zip(sentences, readings, prefixes, strict=True)
         ]
 
     def _span_scores(self, reading: PairReading, prefix: int, sentence_start: int) -> SpanScores | None:
@@ -186,6 +190,11 @@ class Reader:
         shift = sentence_start - prefix
         offsets = tuple((reading.offsets[k][0] + shift, reading.offsets[k][1] + shift) for k in inside)
         return SpanScores(offsets, start[inside], end[inside])
+
+
+def _searched(sentences: list[Sentence]) -> list[Sentence]:
+    """The sentences whose phrases are candidates: the SENTENCES_READ best scored."""
+    return sorted(sentences, key=lambda s: -s.score)[:SENTENCES_READ]
 
 
 def _with_proposal(mentions: list[Mention], sentence: Sentence, text: str) -> list[Mention]:
