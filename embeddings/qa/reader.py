@@ -221,10 +221,10 @@ def _share(candidates: list[Candidate], scores: np.ndarray, found: Found, passag
     """How clearly the answer wins: the probability, under a softmax over the question's candidates, of those that
     say it (its pieces, the items of its list, the same name elsewhere), so a list's items do not split the vote."""
     weights = np.exp(scores - scores.max())
-    said = {" ".join(sorted(content_words(passages[found.passage][start:end]))) for start, end in found.spans}
+    said = {frozenset(content_words(passages[found.passage][start:end])) for start, end in found.spans}
     agree = [
         (c.sentence.passage == found.passage and any(start <= c.start and c.end <= end for start, end in found.spans))
-        or " ".join(sorted(content_words(passages[c.sentence.passage][c.start : c.end]))) in said
+        or _words(c, passages) in said
         for c in candidates
     ]
     return float(weights[np.array(agree)].sum() / weights.sum())
