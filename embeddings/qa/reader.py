@@ -264,8 +264,10 @@ def _as_name(chosen: Candidate, candidates: list[Candidate], passages: list[str]
     if same is not None:
         return same
     text = passages[chosen.sentence.passage]
-    inside = sorted((c for c in names if chosen.start <= c.start and c.end <= chosen.end), key=lambda c: (c.start, -c.end))
-    listed = [c for number, c in enumerate(inside) if number == 0 or c.start >= inside[number - 1].end]
+    listed: list[Candidate] = []  # the names inside it, left to right, none overlapping the one kept before it
+    for name in sorted((c for c in names if chosen.start <= c.start and c.end <= chosen.end), key=lambda c: (c.start, -c.end)):
+        if not listed or name.start >= listed[-1].end:
+            listed.append(name)
     outside = text[chosen.start : listed[0].start] + " " + text[listed[-1].end : chosen.end] if listed else ""
     if (
         len(listed) > 1

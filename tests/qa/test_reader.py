@@ -125,5 +125,11 @@ def test_a_proposal_that_lists_part_of_a_list_of_names_answers_with_the_whole_li
     names = [candidate("South Korea", "GPE"), candidate("Japan", "GPE"), candidate("the United States", "GPE")]
     partial = candidate("Japan and the United States", SPAN)
     assert _as_name(partial, [*names, partial], [CONDEMNED]) is names[1]  # whose list is then taken whole
+    # A widened name may cover others ("South Korea, Japan" over "Korea" and "Japan"): each covered one is skipped,
+    # checked against the name kept before it (not merely the one sorted before it), so the list reads name, gap, name.
+    wide = Candidate(sentence, names[0].start, names[1].end, "GPE", np.zeros(1))
+    proposal = candidate("South Korea, Japan and the United States", SPAN)
+    overlapping = [wide, candidate("Korea", "GPE"), names[1], names[2], proposal]
+    assert _as_name(proposal, overlapping, [CONDEMNED]) is wide
     mixed = candidate("the United States condemned the recent agreement", SPAN)
     assert _as_name(mixed, [*names, mixed], [CONDEMNED]) is mixed  # more than names: left as proposed
