@@ -58,10 +58,10 @@ def framed(item: QAItem) -> tuple[str, int, int] | None:
 
 
 def examples(reranker: CrossEncoder, items: Sequence[QAItem], batch: int = 64) -> list[Example]:
+    """The questions whose answer lies inside one sentence, read by the cross-encoder as the reader reads them."""
     found = []
     for at in range(0, len(items), batch):
-        chosen = [(item, framed(item)) for item in items[at : at + batch]]
-        chosen = [(item, frame) for item, frame in chosen if frame is not None]
+        chosen = [(item, frame) for item in items[at : at + batch] if (frame := framed(item)) is not None]
         for question, group in _by_question(chosen):
             readings = reranker.read(question, [frame[0] for _, frame in group])
             for (item, (text, begin, end)), reading in zip(group, readings, strict=True):
@@ -72,8 +72,12 @@ def examples(reranker: CrossEncoder, items: Sequence[QAItem], batch: int = 64) -
     return found
 
 
-def _by_question(chosen: list) -> list:
-    groups: dict[str, list] = {}
+Framed = tuple[QAItem, tuple[str, int, int]]
+
+
+def _by_question(chosen: list[Framed]) -> list[tuple[str, list[Framed]]]:
+    """The framed examples grouped by question: the cross-encoder reads one question with many texts at a time."""
+    groups: dict[str, list[Framed]] = {}
     for item, frame in chosen:
         groups.setdefault(item.question, []).append((item, frame))
     return list(groups.items())
