@@ -24,6 +24,7 @@ _NAME_TAIL = re.compile(r"-[\w]+|\s(?:[A-Z][\w’'.-]*)(?=[\s,.;:!?)”\"]|$)") 
 _UNPAIRED = set(",.;:(“\"'‘")
 _PAIRS = {"(": ")", "“": "”", '"': '"', "'": "'", "‘": "’"}
 _PHRASE_TAGS = frozenset({"JJ", "JJR", "JJS", "NN", "NNS", "NNP", "NNPS", "HYPH", "CD", "VBN", "RBS"})
+_POSSESSIVE = re.compile(r"[’']s\b")  # "Kanye West’s Twitter": the person ends before it
 
 
 class TaggerUnavailable(NewsQAError):
@@ -120,7 +121,8 @@ class EntityTagger:
 
 def _widened(entities: list[Mention], text: str) -> list[Mention]:
     """Names as a reader would mark them, mending the small model's usual cuts: "Chick" -> "Chick-fil-A", "Las
-    Vegas" -> "Las Vegas Aces", "Colorado" + "Avalanche" -> one name, "Alphabet (GOOGL" -> "Alphabet"."""
+    Vegas" -> "Las Vegas Aces", "Colorado" + "Avalanche" -> one name, "Alphabet (GOOGL" -> "Alphabet", and a person
+    read on past a possessive, "Kanye West’s Twitter" -> "Kanye West" (a person's name holds no possessive)."""
     mended: list[Mention] = []
     for mention in entities:
         start, end = mention.start, mention.end
@@ -134,6 +136,8 @@ def _widened(entities: list[Mention], text: str) -> list[Mention]:
         piece = text[start:end]
         if "(" in piece and ")" not in piece:
             end = start + piece.index("(")
+        if mention.label == "PERSON" and (owner := _POSSESSIVE.search(text, start, end)):
+            end = owner.start()
         mended.append(Mention(start, len(text[:end].rstrip()), mention.label))
     inside = [any(m is not o and o.start <= m.start and m.end <= o.end for o in mended) for m in mended]
     return [m for m, within in zip(mended, inside, strict=True) if m.end > m.start and not within]
