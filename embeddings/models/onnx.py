@@ -28,9 +28,7 @@ def load_tokenizer(path: Path, max_length: int, pad_id: int = 0, pad_token: str 
     return tokenizer
 
 
-def cpu_session(
-    model: Path | bytes, threads: int | None = None, spinning: bool = True, log_severity: int | None = None
-) -> Any:
+def cpu_session(model: Path | bytes, threads: int | None = None, spinning: bool = True, log_severity: int | None = None) -> Any:
     """An onnxruntime session on the CPU for a model file (or its serialized bytes). `threads` caps intra-op threads
     (and runs one inter-op thread); `spinning=False` lets idle threads sleep (on a shared or busy CPU spinning
     doubles a question's latency)."""

@@ -1,26 +1,28 @@
-"""The span head: where in a sentence the answer starts and ends, read from the cross-encoder's token states.
+"""The span head: where in a sentence the answer starts and ends, read on from the cross-encoder's token states.
 
 No packaged extractive-QA model loads offline, but the cross-encoder already reads every (question, sentence) pair
-the reader scores, and its final token states know which words the question is about. A small MLP over each
-state (hidden -> 256 -> start/end logits), trained by `python -m embeddings.evaluation.train_span` on questions
-about the first 24 SQuAD dev articles only, turns them into start and end scores at no extra model pass. The
-weights (400 KB) ship beside this module.
+the reader scores. Its layers above STATES_LAYER, fine-tuned to mark answers with a small MLP on top (trained by
+`python -m embeddings.evaluation.train_span` on questions about the first 24 SQuAD dev articles only), read the
+states it leaves there on to start and end scores: one short pass over the few sentences searched, no second
+reading of the question. The INT8 ONNX model (~7 MB) ships beside this module and runs with onnxruntime.
 """
 
 from __future__ import annotations
 
+import threading
+from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
-WEIGHTS_FILE = Path(__file__).with_name("span_head.npz")
+from embeddings.models.cross_encoder import STATES_LAYER, PairReading
+from embeddings.models.onnx import cpu_session
+
+MODEL_FILE = Path(__file__).with_name("span_head.onnx")
 MAX_TOKENS = 15  # the longest span the head proposes, in word pieces
 SPAN = "SPAN"  # the label of a candidate answer the head proposed itself (no entity or noun phrase had its bounds)
-
-
-def _gelu(x: np.ndarray) -> np.ndarray:
-    """GELU, tanh form (as trained)."""
-    return 0.5 * x * (1.0 + np.tanh(0.7978845608 * (x + 0.044715 * x**3)))
+BATCH = 8  # readings per run: sentences are short, so padding stays small
 
 
 def log_softmax(values: np.ndarray) -> np.ndarray:
@@ -29,26 +31,54 @@ def log_softmax(values: np.ndarray) -> np.ndarray:
 
 
 class SpanHead:
-    """Start and end log-probabilities for each token of a passage, from its cross-encoder states."""
+    """Start and end log-probabilities for each passage token of cross-encoder readings; loads on first use and is
+    safe to share between threads."""
 
-    def __init__(self, weights: dict[str, np.ndarray] | None = None) -> None:
-        if weights is None:
-            with np.load(WEIGHTS_FILE) as stored:
-                weights = {name: stored[name] for name in stored.files}
-        self.hidden_w, self.hidden_b = weights["hidden_w"], weights["hidden_b"]
-        self.out_w, self.out_b = weights["out_w"], weights["out_b"]
+    def __init__(self, model: Path = MODEL_FILE, threads: int = 2) -> None:
+        self.model = model
+        self.threads = threads
+        self._session: Any = None
+        self._lock = threading.Lock()
 
-    def log_probs(self, states: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-        """(start, end): log-probabilities, over the passage's tokens, that the answer starts / ends at each."""
-        # einsum, not `@`: these products are small, and `@` woke OpenBLAS's threads, whose spinning afterwards cost
-        # the cross-encoder's next pass a third more CPU (reader CPU 3.6 -> 5.5 s for 29 questions; einsum 3.8 s).
-        hidden = _gelu(np.einsum("td,dh->th", states.astype(np.float32), self.hidden_w) + self.hidden_b)
-        logits = np.einsum("th,ho->to", hidden, self.out_w) + self.out_b
-        return log_softmax(logits[:, 0]), log_softmax(logits[:, 1])
+    def _load(self) -> Any:
+        with self._lock:
+            if self._session is None:
+                session = cpu_session(self.model, threads=self.threads, spinning=False)
+                reads = session.get_modelmeta().custom_metadata_map.get("reads_layer")
+                if reads != str(STATES_LAYER):
+                    raise ValueError(
+                        f"{self.model} reads the cross-encoder's layer {reads}, but it gives layer {STATES_LAYER}: "
+                        "retrain it with python -m embeddings.evaluation.train_span"
+                    )
+                self._session = session
+            return self._session
 
-    def best(self, states: np.ndarray) -> tuple[int, int, float]:
-        """The likeliest span (first token, last token, log-probability), at most MAX_TOKENS long."""
-        return best_span(*self.log_probs(states))
+    def log_probs(self, readings: Sequence[PairReading]) -> list[tuple[np.ndarray, np.ndarray]]:
+        """Per reading (start, end): log-probabilities, over its passage's tokens, that the answer starts / ends at
+        each. Every reading needs states (CrossEncoder.read gives them)."""
+        session = self._load()
+        found = []
+        for at in range(0, len(readings), BATCH):
+            batch = readings[at : at + BATCH]
+            tokens = max(len(r.states) for r in batch if r.states is not None)
+            states = np.zeros((len(batch), tokens, batch[0].states.shape[1]), dtype=np.float32)  # type: ignore[union-attr]
+            mask = np.zeros((len(batch), tokens), dtype=np.float32)
+            for row, reading in enumerate(batch):
+                assert reading.states is not None
+                states[row, : len(reading.states)] = reading.states
+                mask[row, : len(reading.states)] = 1.0
+            (logits,) = session.run(["logits"], {"states": states, "mask": mask})
+            for row, reading in enumerate(batch):
+                passage = logits[row, list(reading.passage_tokens)]
+                if not len(passage):  # the passage was cut away entirely (a very long question)
+                    found.append((np.zeros(0), np.zeros(0)))
+                    continue
+                found.append((log_softmax(passage[:, 0]), log_softmax(passage[:, 1])))
+        return found
+
+    def best(self, reading: PairReading) -> tuple[int, int, float]:
+        """The likeliest span of one reading (first and last passage token, log-probability), at most MAX_TOKENS."""
+        return best_span(*self.log_probs([reading])[0])
 
 
 def best_span(start: np.ndarray, end: np.ndarray) -> tuple[int, int, float]:

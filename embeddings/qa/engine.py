@@ -84,6 +84,12 @@ def shared_reranker() -> CrossEncoder:
 
 
 @functools.cache
+def shared_span_head() -> SpanHead:
+    """One span head per process (thread-safe; it loads on first use)."""
+    return SpanHead()
+
+
+@functools.cache
 def shared_tagger() -> EntityTagger:
     """One entity tagger per process (thread-safe; it loads on first use)."""
     return EntityTagger()
@@ -110,7 +116,8 @@ class Engine:
         if self.mode not in MODES:
             raise ValueError(f"unknown mode {self.mode!r}; choose one of {', '.join(MODES)}")
         self.reranker = shared_reranker() if self.mode == "rerank" else None
-        self.reader = Reader(self.encoder, self.reranker, shared_tagger(), span_head=SpanHead() if self.reranker else None)
+        span_head = shared_span_head() if self.reranker else None
+        self.reader = Reader(self.encoder, self.reranker, shared_tagger(), span_head=span_head)
         # `abstain=False` answers every question from its best passage (benchmarks time the whole path with it).
         self.min_score = abstention_threshold(self.mode) if abstain else float("-inf")
         self.multilingual = shared_multilingual() if settings.multilingual else None

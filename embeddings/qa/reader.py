@@ -120,7 +120,7 @@ class Reader:
     ) -> tuple[AnswerType, list[Sentence], list[Candidate]]:
         """The kind of answer asked for, the sentences read (scored) and the candidate phrases in the best of them."""
         topic = topic or question
-        sentences = self._score_sentences(topic, passages, contexts)
+        sentences = self._score_sentences(topic, passages, contexts, asked=question)
         kind = self._answer_type(question)
         if not kind.wants_phrase or self.tagger is None:
             return kind, sentences, []
@@ -160,8 +160,15 @@ class Reader:
                 self.tagger = None
         return answer_type(question, parse.asked_noun, parse.asked_phrase)
 
-    def _score_sentences(self, question: str, passages: list[str], contexts: Sequence[str]) -> list[Sentence]:
-        """Every sentence of the passages read, scored as an answer to the question (0..1), passage order kept."""
+    def _score_sentences(
+        self, question: str, passages: list[str], contexts: Sequence[str], asked: str | None = None
+    ) -> list[Sentence]:
+        """Every sentence of the passages read, scored as an answer to the question (0..1), passage order kept.
+
+        The span head reads the best of them with `asked`, the question as asked, when it differs: after "who signed
+        the pact?", "where?" retrieves and scores with both turns, but the previous turn's words would point the
+        head at the signatories' names (one more cross-encoder pass over those few sentences, for follow-ups only).
+        """
         spans = [(number, start, end) for number, text in enumerate(passages) for start, end in sentence_spans(text)]
         texts = [passages[number][start:end] for number, start, end in spans]
         if self.reranker is None:
@@ -173,23 +180,30 @@ class Reader:
             Sentence(number, start, end, _probability(reading.logit))
             for (number, start, end), reading in zip(spans, readings, strict=True)
         ]
-        searched = {id(sentence) for sentence in _searched(sentences)}  # the span head reads only these
-        return [
-            replace(sentence, span_scores=self._span_scores(reading, len(prefix), sentence.start))
-            if id(sentence) in searched
-            else sentence
-            for sentence, reading, prefix in zip(sentences, readings, prefixes, strict=True)
-        ]
+        chosen = {id(sentence) for sentence in _searched(sentences)}
+        searched = [k for k, sentence in enumerate(sentences) if id(sentence) in chosen]
+        if asked and asked != question and self.span_head is not None:
+            read_for_span = self.reranker.read(asked, [prefixes[k] + texts[k] for k in searched])
+        else:
+            read_for_span = [readings[k] for k in searched]
+        heard = self._span_scores(read_for_span, [len(prefixes[k]) for k in searched], [sentences[k].start for k in searched])
+        for k, scores in zip(searched, heard, strict=True):
+            sentences[k] = replace(sentences[k], span_scores=scores)  # the span head reads only the sentences searched
+        return sentences
 
-    def _span_scores(self, reading: PairReading, prefix: int, sentence_start: int) -> SpanScores | None:
-        """The span head's scores of a sentence's words (the title before it left out), at passage positions."""
-        if self.span_head is None or reading.states is None:
-            return None
-        start, end = self.span_head.log_probs(reading.states)
-        inside = [k for k, (left, _) in enumerate(reading.offsets) if left >= prefix]
-        shift = sentence_start - prefix
-        offsets = tuple((reading.offsets[k][0] + shift, reading.offsets[k][1] + shift) for k in inside)
-        return SpanScores(offsets, start[inside], end[inside])
+    def _span_scores(self, readings: list[PairReading], prefixes: list[int], starts: list[int]) -> list[SpanScores | None]:
+        """The span head's scores of each sentence's words (the title before it left out), at passage positions."""
+        if self.span_head is None or any(reading.states is None for reading in readings):
+            return [None] * len(readings)
+        found: list[SpanScores | None] = []
+        for reading, (start, end), prefix, sentence_start in zip(
+            readings, self.span_head.log_probs(readings), prefixes, starts, strict=True
+        ):
+            inside = [k for k, (left, _) in enumerate(reading.offsets) if left >= prefix]
+            shift = sentence_start - prefix
+            offsets = tuple((reading.offsets[k][0] + shift, reading.offsets[k][1] + shift) for k in inside)
+            found.append(SpanScores(offsets, start[inside], end[inside]))
+        return found
 
 
 def _searched(sentences: list[Sentence]) -> list[Sentence]:

@@ -3,39 +3,26 @@
 from __future__ import annotations
 
 import numpy as np
+import onnx
 import pytest
 
 from embeddings.models.cross_encoder import CrossEncoder
-from embeddings.models.span_head import MAX_TOKENS, SpanHead
+from embeddings.models.span_head import MAX_TOKENS, SpanHead, best_span
 from embeddings.qa.candidates import SPAN_FLOOR, SpanScores
 
 
-def _head_reading_column(start_column: int, end_column: int, size: int = 4) -> SpanHead:
-    """A head whose start logit is state[start_column] and end logit state[end_column] (GELU of large values ~ x)."""
-    hidden_w = np.eye(size, dtype=np.float32)
-    out_w = np.zeros((size, 2), dtype=np.float32)
-    out_w[start_column, 0] = out_w[end_column, 1] = 1.0
-    return SpanHead({"hidden_w": hidden_w, "hidden_b": np.zeros(size), "out_w": out_w, "out_b": np.zeros(2)})
-
-
-def test_the_best_span_starts_and_ends_where_the_head_says_and_is_never_backwards():
-    head = _head_reading_column(0, 1)
-    states = np.zeros((6, 4), dtype=np.float32)
-    states[2, 0] = 10.0  # starts at token 2
-    states[4, 1] = 10.0  # ends at token 4
-    states[1, 1] = 12.0  # a stronger end before the start cannot be chosen
-    start, end = head.log_probs(states)
-    assert np.isclose(np.exp(start).sum(), 1.0) and np.isclose(np.exp(end).sum(), 1.0)
-    first, last, _ = head.best(states)
-    assert (first, last) == (2, 4)
+def test_the_best_span_starts_and_ends_where_the_scores_say_and_is_never_backwards():
+    start = np.log(np.array([0.05, 0.05, 0.8, 0.05, 0.05]))
+    end = np.log(np.array([0.05, 0.6, 0.05, 0.05, 0.25]))  # the likeliest end (token 1) lies before the start
+    first, last, logp = best_span(start, end)
+    assert (first, last) == (2, 4) and logp == pytest.approx(np.log(0.8 * 0.25))
 
 
 def test_the_best_span_is_at_most_max_tokens_long():
-    head = _head_reading_column(0, 1)
-    states = np.zeros((MAX_TOKENS + 10, 4), dtype=np.float32)
-    states[0, 0] = 10.0
-    states[MAX_TOKENS + 5, 1] = 10.0
-    first, last, _ = head.best(states)
+    size = MAX_TOKENS + 10
+    start, end = np.full(size, -10.0), np.full(size, -10.0)
+    start[0] = end[MAX_TOKENS + 5] = 0.0
+    first, last, _ = best_span(start, end)
     assert last - first < MAX_TOKENS
 
 
@@ -50,13 +37,38 @@ def reranker() -> CrossEncoder:
     return CrossEncoder()
 
 
-def test_reading_a_pair_gives_its_logit_and_a_state_per_passage_token(reranker):
+def test_reading_a_pair_gives_its_logit_and_the_states_of_all_its_tokens(reranker):
     passages = ["Vladimir Putin and Kim Jong-un signed the pact in Pyongyang.", "It rained."]
     readings = reranker.read("who signed the pact?", passages)
     assert [r.logit for r in readings] == pytest.approx(list(reranker.score("who signed the pact?", passages)), abs=1e-4)
     first = readings[0]
-    assert first.states is not None and first.states.shape == (len(first.offsets), 384)
+    # [CLS] who signed the pact? [SEP] passage [SEP]: the question's tokens too, for the head's own layers to attend to
+    assert first.states is not None and first.states.shape[1] == 384
+    assert len(first.passage_tokens) == len(first.offsets) < len(first.states)
+    assert first.passage_tokens == tuple(range(first.passage_tokens[0], first.passage_tokens[0] + len(first.offsets)))
     assert passages[0][first.offsets[0][0] : first.offsets[0][1]] == "Vladimir"
+
+
+def test_each_reading_gets_start_and_end_probabilities_over_its_own_passage_tokens(reranker):
+    readings = reranker.read("who signed the pact?", ["Putin signed it.", "Vladimir Putin and Kim Jong-un signed the pact."])
+    for reading, (start, end) in zip(readings, SpanHead().log_probs(readings), strict=True):
+        assert start.shape == end.shape == (len(reading.offsets),)
+        assert np.exp(start).sum() == pytest.approx(1.0, abs=1e-4) and np.exp(end).sum() == pytest.approx(1.0, abs=1e-4)
+
+
+def test_a_head_trained_on_another_layer_of_the_cross_encoder_is_refused_with_what_to_do(tmp_path, reranker):
+    states = onnx.helper.make_tensor_value_info("states", onnx.TensorProto.FLOAT, ["b", "t", 384])
+    mask = onnx.helper.make_tensor_value_info("mask", onnx.TensorProto.FLOAT, ["b", "t"])
+    logits = onnx.helper.make_tensor_value_info("logits", onnx.TensorProto.FLOAT, None)
+    starts, ends, axes = (onnx.helper.make_tensor(n, onnx.TensorProto.INT64, [1], [v]) for n, v in (("s", 0), ("e", 2), ("a", 2)))
+    node = onnx.helper.make_node("Slice", ["states", "s", "e", "a"], ["logits"])
+    graph = onnx.helper.make_graph([node], "other", [states, mask], [logits], [starts, ends, axes])
+    model = onnx.helper.make_model(graph, opset_imports=[onnx.helper.make_opsetid("", 17)])
+    onnx.helper.set_model_props(model, {"reads_layer": "3"})
+    onnx.save(model, str(tmp_path / "head.onnx"))
+    (reading,) = reranker.read("who?", ["Putin."])
+    with pytest.raises(ValueError, match=r"layer 3\b.*retrain it with python -m embeddings\.evaluation\.train_span"):
+        SpanHead(tmp_path / "head.onnx").log_probs([reading])
 
 
 @pytest.mark.parametrize(
@@ -68,5 +80,5 @@ def test_reading_a_pair_gives_its_logit_and_a_state_per_passage_token(reranker):
 )
 def test_the_shipped_head_finds_the_answer_in_a_sentence(reranker, question, sentence, answer):
     (reading,) = reranker.read(question, [sentence])
-    first, last, _ = SpanHead().best(reading.states)
+    first, last, _ = SpanHead().best(reading)
     assert sentence[reading.offsets[first][0] : reading.offsets[last][1]] == answer
