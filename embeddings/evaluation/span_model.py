@@ -123,8 +123,9 @@ def _norm(weights: dict[str, np.ndarray], name: str) -> Any:
     return norm
 
 
-def export(model: Any, target: Path) -> None:
-    """Write the model as INT8 ONNX (weights quantized like the cross-encoder's), recording the layer it reads."""
+def export(model: Any, target: Path, no_answer: bool = False) -> None:
+    """Write the model as INT8 ONNX (weights quantized like the cross-encoder's), recording the layer it reads and
+    whether it learnt to say "no answer here" at [CLS]."""
     import onnx
     import torch
     from onnxruntime.quantization import QuantType, quantize_dynamic
@@ -149,5 +150,5 @@ def export(model: Any, target: Path) -> None:
     finally:
         float_model.unlink(missing_ok=True)
     quantized = onnx.load(str(target))
-    onnx.helper.set_model_props(quantized, {"reads_layer": str(STATES_LAYER)})
+    onnx.helper.set_model_props(quantized, {"reads_layer": str(STATES_LAYER), "no_answer": "1" if no_answer else "0"})
     onnx.save(quantized, str(target))

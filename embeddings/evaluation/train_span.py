@@ -6,7 +6,11 @@ holding its answer>"; the cross-encoder's token states after layer STATES_LAYER 
 first and last word pieces the targets (a softmax over the pair's passage tokens each). The model (span_model.py:
 the cross-encoder's layers above, copied and fine-tuned, with an MLP on top) is written as INT8 ONNX to
 embeddings/models/span_head.onnx (or --out); the command then prints exact match and token F1 of that file's best
-span on held-out sentences (questions about the other 24 articles, given the right sentence). ~10 minutes on 2 cores.
+span on held-out sentences (questions about the other 24 articles, given the right sentence). ~6 minutes on 2 cores.
+
+`--negatives N` adds, per question, N sentences of its paragraph that do not hold the answer, with [CLS] as their
+target: the head learns "no answer here" (the file records it, and SpanHead then leaves that mass out of every
+span), so its scores compare across sentences. Measured in docs/quality.md; the shipped head is trained without.
 
     python -m embeddings.evaluation.train_span --squad ../shared/data/squad-v1.1-dev
 """
@@ -32,11 +36,13 @@ from embeddings.models.cross_encoder import CrossEncoder, PairReading, model_fol
 from embeddings.models.span_head import MODEL_FILE, SpanHead, best_span
 
 BATCH = 32
+NO_ANSWER = -1  # an Example's start and end when its sentence does not hold the answer: the target is [CLS]
 
 
 @dataclass
 class Example:
-    """One question's reading of its answer's sentence, the answer's first and last passage token, texts to score."""
+    """One question's reading of a sentence, the answer's first and last passage token in it (NO_ANSWER when the
+    sentence does not hold it), the texts to score."""
 
     reading: PairReading
     start: int
@@ -59,16 +65,38 @@ def framed(item: QAItem) -> tuple[str, int, int] | None:
     return None  # the answer crosses a sentence end
 
 
-def examples(reranker: CrossEncoder, items: Sequence[QAItem], batch: int = 64) -> list[Example]:
-    """The questions whose answer lies inside one sentence, read by the cross-encoder as the reader reads them."""
+def unanswering(item: QAItem, count: int, rng: random.Random) -> list[str]:
+    """Up to `count` other sentences of the question's paragraph, framed like the answer's, that hold no gold answer:
+    the head learns to say "not here" on them, so its scores compare across the sentences the reader searches."""
+    prefix = f"{item.title}. "
+    others = [
+        prefix + item.paragraph[start:end]
+        for start, end in sentence_spans(item.paragraph)
+        if not any(answer in item.paragraph[start:end] for answer in item.answers)
+    ]
+    return rng.sample(others, min(count, len(others)))
+
+
+def examples(
+    reranker: CrossEncoder, items: Sequence[QAItem], negatives: int = 0, seed: int = 0, batch: int = 64
+) -> list[Example]:
+    """The questions whose answer lies inside one sentence, read by the cross-encoder as the reader reads them, each
+    with up to `negatives` sentences of its paragraph that do not answer it."""
+    rng = random.Random(seed)
     found = []
     for at in range(0, len(items), batch):
         chosen = [(item, frame) for item in items[at : at + batch] if (frame := framed(item)) is not None]
+        chosen += [(item, (text, NO_ANSWER, NO_ANSWER)) for item, _ in list(chosen) for text in unanswering(item, negatives, rng)]
         for question, group in _by_question(chosen):
             readings = reranker.read(question, [frame[0] for _, frame in group])
             for (item, (text, begin, end)), reading in zip(group, readings, strict=True):
+                if reading.states is None:
+                    continue
+                if begin == NO_ANSWER:
+                    found.append(Example(reading, NO_ANSWER, NO_ANSWER, text, list(item.answers)))
+                    continue
                 tokens = [k for k, (left, right) in enumerate(reading.offsets) if right > begin and left < end]
-                if reading.states is not None and tokens:
+                if tokens:
                     found.append(Example(reading, tokens[0], tokens[-1], text, list(item.answers)))
         print(f"read {min(at + batch, len(items))}/{len(items)}", file=sys.stderr, flush=True)
     return found
@@ -98,11 +126,12 @@ def train(train_set: list[Example], epochs: int, rate: float, seed: int) -> Any:
     batches = [order[at : at + BATCH] for at in range(0, len(order), BATCH)]
     schedule = torch.optim.lr_scheduler.LambdaLR(optimizer, lambda step: 1.0 - step / (epochs * len(batches)))
     shuffle = random.Random(seed)
+    no_answer = any(example.start == NO_ANSWER for example in train_set)  # [CLS] may then be chosen: "not here"
     model.train()
     for epoch in range(epochs):
         shuffle.shuffle(batches)
         for batch in batches:
-            states, mask, passage, targets = _tensors([train_set[i] for i in batch])
+            states, mask, passage, targets = _tensors([train_set[i] for i in batch], no_answer)
             logits = model(states, mask).masked_fill(~passage[..., None], -10000.0)
             loss = sum(torch.nn.functional.cross_entropy(logits[..., column], targets[:, column]) for column in (0, 1))
             optimizer.zero_grad()
@@ -113,8 +142,9 @@ def train(train_set: list[Example], epochs: int, rate: float, seed: int) -> Any:
     return model
 
 
-def _tensors(batch: list[Example]) -> tuple[Any, Any, Any, Any]:
-    """Padded states, their mask, which tokens are the passage's, and each example's start/end token in the pair."""
+def _tensors(batch: list[Example], no_answer: bool) -> tuple[Any, Any, Any, Any]:
+    """Padded states, their mask, which tokens may be chosen (the passage's, and [CLS] for "no answer here" when
+    `no_answer`), and each example's start/end token in the pair."""
     import torch
 
     width = max(len(e.reading.states) for e in batch)  # type: ignore[arg-type]
@@ -126,13 +156,16 @@ def _tensors(batch: list[Example]) -> tuple[Any, Any, Any, Any]:
         reading = example.reading
         states[row, : len(reading.states)] = torch.from_numpy(reading.states.astype(np.float32))  # type: ignore[union-attr]
         mask[row, : len(reading.states)] = 1.0  # type: ignore[arg-type]
-        passage[row, list(reading.passage_tokens)] = True
-        targets[row] = torch.tensor([reading.passage_tokens[example.start], reading.passage_tokens[example.end]])
+        passage[row, [0, *reading.passage_tokens] if no_answer else list(reading.passage_tokens)] = True
+        if example.start != NO_ANSWER:
+            targets[row] = torch.tensor([reading.passage_tokens[example.start], reading.passage_tokens[example.end]])
     return states, mask, passage, targets
 
 
 def score(head: SpanHead, tests: list[Example]) -> tuple[float, float]:
-    """Exact match and token F1 of the head's best span against the gold answers (SQuAD normalisation)."""
+    """Exact match and token F1 of the head's best span against the gold answers (SQuAD normalisation), on the
+    sentences that hold one."""
+    tests = [example for example in tests if example.start != NO_ANSWER]
     exact = f1 = 0.0
     for example, (start, end) in zip(tests, head.log_probs([e.reading for e in tests]), strict=True):
         first, last, _ = best_span(start, end)
@@ -143,11 +176,26 @@ def score(head: SpanHead, tests: list[Example]) -> tuple[float, float]:
     return exact / len(tests), f1 / len(tests)
 
 
+def answer_mass(head: SpanHead, tests: list[Example]) -> tuple[float, float]:
+    """The head's mean probability that the answer is in the sentence at all (1 - "no answer here"), on sentences
+    that hold it and on sentences that do not."""
+    mass: dict[bool, list[float]] = {True: [], False: []}
+    for example, (start, end) in zip(tests, head.log_probs([e.reading for e in tests]), strict=True):
+        mass[example.start != NO_ANSWER].append(float(np.exp(start).sum() * np.exp(end).sum()) if len(start) else 0.0)
+    return tuple(float(np.mean(values)) if values else 0.0 for values in (mass[True], mass[False]))  # type: ignore[return-value]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m embeddings.evaluation.train_span", description=__doc__.split("\n")[0])
     parser.add_argument("--squad", type=Path, required=True, help="folder with SQuAD's articles.jsonl and questions.jsonl")
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--rate", type=float, default=1e-4, help="learning rate of the copied layers (the MLP's: 10x)")
+    parser.add_argument(
+        "--negatives",
+        type=int,
+        default=0,
+        help="sentences of the paragraph that do not answer, per question: the head learns to say 'not here' there",
+    )
     parser.add_argument("--test", type=int, default=1500, help="held-out questions scored (about the other articles)")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", type=Path, default=MODEL_FILE)
@@ -155,18 +203,26 @@ def main(argv: list[str] | None = None) -> int:
     first = training_articles(args.squad)
     items = load_qa(args.squad / "questions.jsonl", args.squad / "articles.jsonl")
     reranker = CrossEncoder()
-    train_set = examples(reranker, [item for item in items if item.article in first])
+    train_set = examples(reranker, [item for item in items if item.article in first], args.negatives, args.seed)
     if not train_set:
         parser.error(f"no question about the first {TRAIN_ARTICLES} articles has its answer inside one sentence")
     held_out = [item for item in items if item.article not in first]
-    tests = examples(reranker, random.Random(args.seed).sample(held_out, min(args.test, len(held_out))))
+    chosen = random.Random(args.seed).sample(held_out, min(args.test, len(held_out)))
+    tests = examples(reranker, chosen, 1 if args.negatives else 0, args.seed)
     model = train(train_set, args.epochs, args.rate, args.seed)
-    print(f"trained on {len(train_set)} questions about the first {TRAIN_ARTICLES} articles")
-    export(model, args.out)
+    answering = sum(example.start != NO_ANSWER for example in train_set)
+    unanswering_count = len(train_set) - answering
+    print(f"trained on {answering} questions about the first {TRAIN_ARTICLES} articles (+ {unanswering_count} other sentences)")
+    export(model, args.out, no_answer=args.negatives > 0)
     print(f"wrote {args.out}")
     if tests:
-        exact, f1 = score(SpanHead(args.out), tests)
-        print(f"held-out {len(tests)}: exact match {exact:.3f}, F1 {f1:.3f} (given the answer's sentence)")
+        head = SpanHead(args.out)
+        exact, f1 = score(head, tests)
+        answered = sum(example.start != NO_ANSWER for example in tests)
+        print(f"held-out {answered}: exact match {exact:.3f}, F1 {f1:.3f} (given the answer's sentence)")
+        if args.negatives:
+            held, other = answer_mass(head, tests)
+            print(f"held-out answer mass: {held:.3f} in the answer's sentence, {other:.3f} in another one of its paragraph")
     return 0
 
 

@@ -38,6 +38,7 @@ class SpanHead:
         self.model = model
         self.threads = threads
         self._session: Any = None
+        self._says_no_answer = False
         self._lock = threading.Lock()
 
     def _load(self) -> Any:
@@ -50,12 +51,16 @@ class SpanHead:
                         f"{self.model} reads the cross-encoder's layer {reads}, but it gives layer {STATES_LAYER}: "
                         "retrain it with python -m embeddings.evaluation.train_span"
                     )
+                # A head trained with sentences that do not answer (train_span --negatives) scores "not here" at [CLS].
+                self._says_no_answer = session.get_modelmeta().custom_metadata_map.get("no_answer") == "1"
                 self._session = session
             return self._session
 
     def log_probs(self, readings: Sequence[PairReading]) -> list[tuple[np.ndarray, np.ndarray]]:
-        """Per reading (start, end): log-probabilities, over its passage's tokens, that the answer starts / ends at
-        each. Every reading needs states (CrossEncoder.read gives them)."""
+        """Per reading (start, end): log-probabilities that the answer starts / ends at each of its passage's tokens.
+        For a head trained to say "no answer in this passage" (its [CLS] score), the rest of the mass is that, so a
+        sentence that does not answer scores low everywhere. Every reading needs states (CrossEncoder.read gives
+        them)."""
         session = self._load()
         found = []
         for at in range(0, len(readings), BATCH):
@@ -69,11 +74,10 @@ class SpanHead:
                 mask[row, : len(reading.states)] = 1.0
             (logits,) = session.run(["logits"], {"states": states, "mask": mask})
             for row, reading in enumerate(batch):
-                passage = logits[row, list(reading.passage_tokens)]
-                if not len(passage):  # the passage was cut away entirely (a very long question)
-                    found.append((np.zeros(0), np.zeros(0)))
-                    continue
-                found.append((log_softmax(passage[:, 0]), log_softmax(passage[:, 1])))
+                first = 0 if self._says_no_answer else 1
+                chosen = logits[row, [0, *reading.passage_tokens]][first:]  # [CLS] first: "no answer here"
+                start, end = log_softmax(chosen[:, 0]), log_softmax(chosen[:, 1])
+                found.append((start[1 - first :], end[1 - first :]))
         return found
 
     def best(self, reading: PairReading) -> tuple[int, int, float]:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import numpy as np
+
 from embeddings.evaluation.qa_sets import QAItem
 from embeddings.evaluation.train_span import framed, main
 from embeddings.models.cross_encoder import CrossEncoder
@@ -43,9 +45,32 @@ def test_the_command_trains_on_the_first_articles_and_writes_a_head_that_loads(t
     out = tmp_path / "head.onnx"
     assert main(["--squad", str(folder), "--out", str(out), "--epochs", "30", "--rate", "3e-4", "--test", "3"]) == 0
     printed = capsys.readouterr().out
-    assert "trained on 3 questions" in printed and "held-out 1:" in printed
+    assert "trained on 3 questions" in printed and "(+ 0 other sentences)" in printed
+    assert "held-out 1:" in printed
     assert not list(tmp_path.glob("*.float.onnx"))  # the float model is only a step to the INT8 one
     sentence = "Pact. The pact was signed in Pyongyang by Vladimir Putin and Kim Jong-un in June 2024."
     (reading,) = CrossEncoder().read("Where was the pact signed?", [sentence])
     first, last, _ = SpanHead(out).best(reading)  # the INT8 file it wrote learnt its training question
     assert sentence[reading.offsets[first][0] : reading.offsets[last][1]] == "Pyongyang"
+
+
+def test_with_negatives_the_head_learns_to_say_the_answer_is_not_in_a_sentence(tmp_path, capsys):
+    folder = tmp_path / "squad"
+    folder.mkdir()
+    articles = [{"id": f"Filler {n}", "title": f"Filler {n}", "paragraphs": ["Nothing."]} for n in range(23)]
+    articles += [{"id": "Pact", "title": "Pact", "paragraphs": [PARAGRAPH]}]
+    (folder / "articles.jsonl").write_text("".join(json.dumps(a) + "\n" for a in articles))
+    questions = [
+        {"id": "1", "question": "Where was the pact signed?", "answers": ["Pyongyang"], "article": "Pact", "paragraph": 0},
+        {"id": "3", "question": "When did talks fail?", "answers": ["2019"], "article": "Pact", "paragraph": 0},
+    ]
+    (folder / "questions.jsonl").write_text("".join(json.dumps(q) + "\n" for q in questions))
+    out = tmp_path / "head.onnx"
+    arguments = ["--squad", str(folder), "--out", str(out), "--epochs", "40", "--rate", "3e-4", "--test", "1"]
+    assert main([*arguments, "--negatives", "1"]) == 0
+    assert "(+ 2 other sentences)" in capsys.readouterr().out  # each question's other sentence: "not here"
+    sentences = ["Pact. " + PARAGRAPH.split(". ")[1], "Pact. Talks failed in 2019."]
+    answering, other = CrossEncoder().read("Where was the pact signed?", sentences)
+    (start, end), (other_start, other_end) = SpanHead(out).log_probs([answering, other])
+    mass, other_mass = np.exp(start).sum() * np.exp(end).sum(), np.exp(other_start).sum() * np.exp(other_end).sum()
+    assert mass > 0.5 > other_mass  # the rest of the mass says "no answer in this sentence"
