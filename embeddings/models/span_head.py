@@ -73,11 +73,13 @@ class SpanHead:
                 states[row, : len(reading.states)] = reading.states
                 mask[row, : len(reading.states)] = 1.0
             (logits,) = session.run(["logits"], {"states": states, "mask": mask})
+            skip = 1 if self._says_no_answer else 0  # [CLS]'s share, "no answer here", is left out of every span
             for row, reading in enumerate(batch):
-                first = 0 if self._says_no_answer else 1
-                chosen = logits[row, [0, *reading.passage_tokens]][first:]  # [CLS] first: "no answer here"
-                start, end = log_softmax(chosen[:, 0]), log_softmax(chosen[:, 1])
-                found.append((start[1 - first :], end[1 - first :]))
+                if not reading.passage_tokens:  # the passage was cut away entirely (a very long question)
+                    found.append((np.zeros(0), np.zeros(0)))
+                    continue
+                chosen = logits[row, [0, *reading.passage_tokens][1 - skip :]]
+                found.append((log_softmax(chosen[:, 0])[skip:], log_softmax(chosen[:, 1])[skip:]))
         return found
 
     def best(self, reading: PairReading) -> tuple[int, int, float]:
