@@ -6,7 +6,7 @@ import numpy as np
 import onnx
 import pytest
 
-from embeddings.models.cross_encoder import CrossEncoder
+from embeddings.models.cross_encoder import CrossEncoder, PairReading
 from embeddings.models.span_head import MAX_TOKENS, SpanHead, best_span
 from embeddings.qa.candidates import SPAN_FLOOR, SpanScores
 
@@ -54,6 +54,24 @@ def test_each_reading_gets_start_and_end_probabilities_over_its_own_passage_toke
     for reading, (start, end) in zip(readings, SpanHead().log_probs(readings), strict=True):
         assert start.shape == end.shape == (len(reading.offsets),)
         assert np.exp(start).sum() == pytest.approx(1.0, abs=1e-4) and np.exp(end).sum() == pytest.approx(1.0, abs=1e-4)
+
+
+def test_a_short_sentence_batched_with_a_long_one_reads_as_it_does_alone(reranker):
+    question = "where was the pact signed?"
+    long_sentence = "The pact, " + "long and winding, " * 20 + "is old."
+    short, long = reranker.read(question, ["The pact was signed in Pyongyang.", long_sentence])
+    head = SpanHead()
+    (alone_start, alone_end), ((start, end), _) = head.log_probs([short])[0], head.log_probs([short, long])
+    assert best_span(start, end)[:2] == best_span(alone_start, alone_end)[:2]  # the padding is masked out
+    # INT8 activations are scaled per batch, so probabilities move a little, never the answer
+    assert np.exp(start) == pytest.approx(np.exp(alone_start), abs=0.03)
+    assert np.exp(end) == pytest.approx(np.exp(alone_end), abs=0.03)
+
+
+def test_a_passage_cut_away_by_a_long_question_gets_empty_scores():
+    reading = PairReading(0.0, np.zeros((6, 384), dtype=np.float32), (), ())
+    start, end = SpanHead().log_probs([reading])[0]
+    assert start.shape == end.shape == (0,)
 
 
 def test_a_head_trained_on_another_layer_of_the_cross_encoder_is_refused_with_what_to_do(tmp_path, reranker):
