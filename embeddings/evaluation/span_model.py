@@ -32,27 +32,30 @@ _DENSE = {  # our name -> the layer's ONNX node path and the bias's initializer 
 }
 
 
-def layer_weights(model_path: Path, layer: int) -> dict[str, np.ndarray]:
-    """One BERT layer's float weights from the INT8 ONNX graph: "<name>.weight" as (in, out), "<name>.bias", and the
-    two LayerNorms' "attention_norm.*" / "out_norm.*"."""
+def layer_weights(model_path: Path, layers: range) -> list[dict[str, np.ndarray]]:
+    """BERT layers' float weights from the INT8 ONNX graph (read once): per layer, "<name>.weight" as (in, out),
+    "<name>.bias", and the two LayerNorms' "attention_norm.*" / "out_norm.*"."""
     import onnx
     from onnx import numpy_helper
 
     graph = onnx.load(str(model_path)).graph
     values = {item.name: numpy_helper.to_array(item) for item in graph.initializer}
     nodes = {node.name: node for node in graph.node}
-    prefix = f"bert.encoder.layer.{layer}."
-    weights = {}
-    for name, (path, bias) in _DENSE.items():
-        quantized = nodes[f"/bert/encoder/layer.{layer}/{path}/MatMul_quant"].input[1]
-        base = quantized.removesuffix("_quantized")
-        zero = values[base + "_zero_point"].astype(np.float32)
-        weights[f"{name}.weight"] = (values[quantized].astype(np.float32) - zero) * values[base + "_scale"]
-        weights[f"{name}.bias"] = values[f"{prefix}{bias}.bias"]
-    for name, norm in (("attention_norm", "attention.output.LayerNorm"), ("out_norm", "output.LayerNorm")):
-        weights[f"{name}.weight"] = values[f"{prefix}{norm}.weight"]
-        weights[f"{name}.bias"] = values[f"{prefix}{norm}.bias"]
-    return weights
+    found = []
+    for layer in layers:
+        prefix = f"bert.encoder.layer.{layer}."
+        weights = {}
+        for name, (path, bias) in _DENSE.items():
+            quantized = nodes[f"/bert/encoder/layer.{layer}/{path}/MatMul_quant"].input[1]
+            base = quantized.removesuffix("_quantized")
+            zero = values[base + "_zero_point"].astype(np.float32)
+            weights[f"{name}.weight"] = (values[quantized].astype(np.float32) - zero) * values[base + "_scale"]
+            weights[f"{name}.bias"] = values[f"{prefix}{bias}.bias"]
+        for name, norm in (("attention_norm", "attention.output.LayerNorm"), ("out_norm", "output.LayerNorm")):
+            weights[f"{name}.weight"] = values[f"{prefix}{norm}.weight"]
+            weights[f"{name}.bias"] = values[f"{prefix}{norm}.bias"]
+        found.append(weights)
+    return found
 
 
 def span_model(model_path: Path, seed: int = 0) -> Any:
@@ -88,7 +91,7 @@ def span_model(model_path: Path, seed: int = 0) -> Any:
         def __init__(self) -> None:
             super().__init__()
             self.layers = torch.nn.ModuleList(
-                Layer(layer_weights(model_path, layer)) for layer in range(STATES_LAYER + 1, LAYERS)
+                Layer(weights) for weights in layer_weights(model_path, range(STATES_LAYER + 1, LAYERS))
             )
             self.hidden = torch.nn.Linear(HIDDEN, HEAD_HIDDEN)
             self.logits = torch.nn.Linear(HEAD_HIDDEN, 2)
