@@ -45,6 +45,11 @@ class PairReading:
     passage_tokens: tuple[int, ...] = ()
 
 
+def probability(logit: float) -> float:
+    """A pair's logit as the 0..1 "this passage answers" probability that abstention and ordering use."""
+    return float(1.0 / (1.0 + np.exp(-logit)))
+
+
 class RerankerUnavailable(NewsQAError):
     """The cross-encoder's package or runtime is not installed; the message says what to install."""
 

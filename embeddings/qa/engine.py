@@ -14,14 +14,12 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-import numpy as np
-
 from embeddings.errors import NewsQAError
 from embeddings.index.backend import build, ensure, live_version, open_store
 from embeddings.index.builder import BuildReport
 from embeddings.index.passage_store import PassageStore
 from embeddings.index.store import IndexInfo, IndexNotReady, rebuild_hint
-from embeddings.models.cross_encoder import CrossEncoder, RerankerUnavailable, model_folder
+from embeddings.models.cross_encoder import CrossEncoder, RerankerUnavailable, model_folder, probability
 from embeddings.models.encoder import Encoder, load_encoder
 from embeddings.models.entities import EntityTagger
 from embeddings.models.multilingual import shared_multilingual, shared_second_opinion
@@ -278,8 +276,7 @@ class Engine:
         if focus and focus != query:
             logits = (logits + self.reranker.score(focus, texts[:depth])) / 2
         ranked = [
-            Ranked(hit, float(1.0 / (1.0 + np.exp(-logit))), text, float(logit))
-            for hit, logit, text in zip(hits, logits, texts, strict=False)
+            Ranked(hit, probability(logit), text, float(logit)) for hit, logit, text in zip(hits, logits, texts, strict=False)
         ]
         # The cross-encoder decides, the retriever's fused score breaks near-ties (tuned on SQuAD dev).
         ranked.sort(key=lambda item: -(item.logit + FUSED_SHARE * item.hit.fused))

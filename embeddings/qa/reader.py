@@ -20,7 +20,7 @@ from itertools import pairwise
 import numpy as np
 
 from embeddings.ingest.passages import sentence_spans
-from embeddings.models.cross_encoder import CrossEncoder, PairReading
+from embeddings.models.cross_encoder import CrossEncoder, PairReading, probability
 from embeddings.models.encoder import QUERY_BATCH, Encoder
 from embeddings.models.entities import PHRASE, QUOTE, EntityTagger, Mention, QuestionParse, TaggerUnavailable
 from embeddings.models.span_head import SPAN, SpanHead
@@ -177,7 +177,7 @@ class Reader:
         prefixes = [f"{contexts[number]}. " if number < len(contexts) else "" for number, _, _ in spans]
         readings = self.reranker.read(question, [prefix + text for prefix, text in zip(prefixes, texts, strict=True)])
         sentences = [
-            Sentence(number, start, end, _probability(reading.logit))
+            Sentence(number, start, end, probability(reading.logit))
             for (number, start, end), reading in zip(spans, readings, strict=True)
         ]
         chosen = {id(sentence) for sentence in _searched(sentences)}
@@ -225,10 +225,6 @@ def _with_proposal(mentions: list[Mention], sentence: Sentence, text: str) -> li
     if any(m.start == start and m.end == end for m in mentions):
         return mentions
     return [*mentions, Mention(start, end, SPAN)]
-
-
-def _probability(logit: float) -> float:
-    return float(1.0 / (1.0 + np.exp(-logit)))
 
 
 def _share(candidates: list[Candidate], scores: np.ndarray, found: Found, passages: list[str]) -> float:
