@@ -50,9 +50,18 @@ async def refresh_feeds(context: BotContext) -> None:
 
 
 def schedule_refresh(application: Application, schedule: FeedSchedule) -> None:
-    """Run refresh_feeds every `schedule.minutes`, the first soon after start (python-telegram-bot's JobQueue)."""
-    application.job_queue.run_repeating(  # type: ignore[union-attr]
-        refresh_feeds, interval=schedule.minutes * 60, first=FIRST_REFRESH_SECONDS, name="feed refresh"
+    """Run refresh_feeds soon after start, then every `schedule.minutes` (python-telegram-bot's JobQueue).
+
+    The first refresh is its own one-off job: an interval job whose first run falls before the scheduler starts
+    (a start slower than FIRST_REFRESH_SECONDS) is moved a whole interval on by APScheduler, not run late.
+    No run is dropped for being late (`misfire_grace_time=None`): a busy bot refreshes late rather than never.
+    """
+    jobs = application.job_queue  # type: ignore[union-attr]
+    late_is_fine = {"misfire_grace_time": None}
+    jobs.run_once(refresh_feeds, FIRST_REFRESH_SECONDS, name="feed refresh", job_kwargs=late_is_fine)  # type: ignore[union-attr]
+    interval = schedule.minutes * 60
+    jobs.run_repeating(  # type: ignore[union-attr]
+        refresh_feeds, interval=interval, first=FIRST_REFRESH_SECONDS + interval, name="feed refresh", job_kwargs=late_is_fine
     )
 
 
