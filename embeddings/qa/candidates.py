@@ -20,6 +20,7 @@ import numpy as np
 
 from embeddings.models.entities import PHRASE, QUOTE, Mention
 from embeddings.models.span_head import SPAN, best_span
+from embeddings.qa import places
 from embeddings.qa.answer_types import ANY_NAME, AnswerType
 
 WEIGHTS_FILE = Path(__file__).with_name("candidate_weights.json")
@@ -42,6 +43,7 @@ FEATURES = (
     "opens_sentence",  # stands at the sentence's start (its subject, often)
     "span",  # the span head's log-probability that the answer is exactly this phrase, / 10, floored at -2
     "proposed",  # the span head proposed it (no entity, noun phrase or quote has its bounds)
+    "place_kind",  # 1: it names a place of the kind a "which country/state/city" question asks for (GeoNames)
 )
 SPAN_FLOOR = -20.0  # log-probabilities below are all "not this phrase"
 SPAN_UNKNOWN = -1.0  # the "span" feature when no span head read the sentence
@@ -140,6 +142,7 @@ def candidates_in(
             "opens_sentence": float(not text[: mention.start].strip(" “\"'‘(")),
             "span": span,
             "proposed": float(mention.label == SPAN),
+            "place_kind": 0.0 if mention.label == "PERSON" else places.fits(kind.name, text[mention.start : mention.end]),
         }
         features = np.array([values.get(name, 0.0) for name in FEATURES], dtype=np.float32)
         found.append(Candidate(sentence, sentence.start + mention.start, sentence.start + mention.end, mention.label, features))
