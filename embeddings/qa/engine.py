@@ -218,7 +218,7 @@ class Engine:
         query, asked = with_context(question, history), asking_sentence(question)
         ranked = self._rank(index, query, max(4 * top_k, RERANK_DEPTH), focus=asked)
         if not ranked or ranked[0].score < self.min_score:
-            return Answer(question, None, True, []), ranked
+            return self._from_other_languages(index, question, top_k), ranked
         # The best passage passed the threshold; further sources need only be on topic (the reranker's
         # judgement, or the cosine bar the engine has always used).
         relevant = [item for item in ranked if item.score >= self.min_score or item.hit.cosine >= MIN_RELEVANCE]
@@ -235,6 +235,14 @@ class Engine:
         sources = [answering, *as_sources(index, [item.row for item in rest], [item.score for item in rest])]
         when = relative_date(found.text, answering.date) if found.kind in ("date", None) else None
         return Answer(question, found.text, False, sources, found.kind, when), ranked
+
+    def _from_other_languages(self, index: PassageStore, question: str, top_k: int) -> Answer:
+        """An English question the English path found nothing for may be about an article in German or Korean, which
+        the English models cannot read: the cross-lingual index answers from those articles, with its own abstention."""
+        if self.multilingual is None or index.crosslingual is None:
+            return Answer(question, None, True, [])
+        judge, tagger = shared_second_opinion(), shared_tagger()
+        return crosslingual.answer(index, self.multilingual, question, "en", top_k, judge, True, tagger, foreign_only=True)[0]
 
     def reading(self, question: str, relevant: Sequence[Ranked]) -> list[Source]:
         """The passages the reader reads for `question` out of the relevant ones (for training the reader)."""

@@ -15,6 +15,8 @@ from typing import Any
 from embeddings.models.multilingual import LANGUAGES
 
 SURE = 0.9  # the detector's probability a Latin-script question needs to leave the English path
+MIN_LETTERS = 40  # a Latin-script passage with fewer letters is taken for English (short lines fool the detector)
+MIN_LETTERS_NON_LATIN = 10
 _NON_LATIN = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f]")  # a letter outside Latin: Cyrillic, Greek, Hangul, kana, Han...
 
 
@@ -35,3 +37,16 @@ def question_language(question: str) -> str:
     if _NON_LATIN.search(question) or probability >= SURE:
         return language
     return "en"
+
+
+def text_language(text: str) -> str:
+    """The language a passage is written in, among LANGUAGES; "en" when the detector is unsure or a Latin-script
+    passage is too short to tell (a byline, "AP", "3. Ukraine": short lines fool it), so English passages are not
+    taken for foreign ones. Mostly Hangul, kana, Han or Cyrillic is foreign from a few words on."""
+    letters = [char for char in text if char.isalpha()]
+    non_latin = sum(1 for char in letters if _NON_LATIN.match(char))
+    foreign_script = len(letters) >= MIN_LETTERS_NON_LATIN and non_latin > len(letters) / 2
+    if not foreign_script and len(letters) < MIN_LETTERS:
+        return "en"
+    language, probability = _identifier().classify(text)
+    return str(language) if foreign_script or probability >= SURE else "en"

@@ -172,3 +172,13 @@ def test_e5_reorders_the_shortlist_and_reads_each_passage_once(seed_engine):
     assert sorted(item.row for item in again) == sorted(item.row for item in ranked)
     crosslingual.reordered(index, "Кто подписал договор?", shuffled, judge)
     assert len(fake.embedded) == len(set(fake.embedded)) == min(len(ranked), crosslingual.E5_DEPTH)  # cached
+
+
+def test_english_questions_about_german_and_korean_articles_are_answered_from_them(tmp_path, real_encoder):
+    engine = engine_over(tmp_path, real_encoder, SEED, *sorted((DATA / "articles").glob("*.txt")))
+    cost = engine.ask("How much did the new library in Freiburg cost?")  # the English models cannot read German
+    assert not cost.abstained and cost.language == "en"
+    assert any("24 Millionen Euro" in source.quote for source in cost.sources)
+    assert "개통" in engine.ask("When did the new bridge in Busan open?").sources[0].quote
+    assert engine.ask("Who won the football match in Madrid?").abstained  # off-topic: still refused
+    assert engine.ask("who signed the pact?").answer == "Vladimir Putin and Kim Jong-un"  # English: unchanged

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from embeddings.qa.language import question_language
+from embeddings.qa.language import question_language, text_language
 
 SET = Path(__file__).resolve().parent.parent / "data" / "seed_questions_multilingual.jsonl"
 
@@ -31,3 +31,18 @@ def test_a_confident_foreign_reading_leaves_the_english_path():
 def test_non_latin_scripts_leave_the_english_path_even_when_short():
     assert question_language("Кто?") == "ru"
     assert question_language("누구?") == "ko"
+
+
+@pytest.mark.parametrize(
+    ("text", "language"),
+    [
+        ("Der Neubau hat 24 Millionen Euro gekostet, davon übernahm das Land Baden-Württemberg acht Millionen.", "de"),
+        ("부산시는 다리 통행료를 받지 않기로 했다.", "ko"),  # a short sentence in Hangul is enough
+        ("The new library cost 24 million euros, eight of which the state of Baden-Württemberg paid.", "en"),
+        ("Beth Ann Nichols", "en"),  # a byline: the detector says German
+        ("3. Ukraine", "en"),  # a list item: it says Polish
+        ("★★★½", "en"),
+    ],
+)
+def test_a_passage_is_foreign_only_when_long_enough_to_tell(text, language):
+    assert text_language(text) == language
