@@ -14,8 +14,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
-import numpy as np
-
 from embeddings.errors import NewsQAError
 from embeddings.index.backend import build, ensure, live_version, open_store
 from embeddings.index.builder import BuildReport
@@ -29,7 +27,7 @@ from embeddings.models.span_head import SpanHead
 from embeddings.qa import crosslingual
 from embeddings.qa.cache import ANSWERS_CACHED, AnswerCache
 from embeddings.qa.dates import relative_date
-from embeddings.qa.followup import asking_sentence, with_context
+from embeddings.qa.followup import with_context
 from embeddings.qa.language import question_language
 from embeddings.qa.reader import MIN_RELEVANCE, PASSAGES_READ, Reader, abstention_threshold
 from embeddings.qa.results import Answer, Source
@@ -215,8 +213,8 @@ class Engine:
                 index, self.multilingual, question, language, top_k, judge, abstain, shared_tagger()
             )
             return found, [Ranked(item.hit, item.score, item.text) for item in scored]
-        query, asked = with_context(question, history), asking_sentence(question)
-        ranked = self._rank(index, query, max(4 * top_k, RERANK_DEPTH), focus=asked)
+        query = with_context(question, history)
+        ranked = self._rank(index, query, max(4 * top_k, RERANK_DEPTH), focus=question)
         if not ranked or ranked[0].score < self.min_score:
             return self._from_other_languages(index, question, top_k), ranked
         # The best passage passed the threshold; further sources need only be on topic (the reranker's
@@ -224,7 +222,7 @@ class Engine:
         relevant = [item for item in ranked if item.score >= self.min_score or item.hit.cosine >= MIN_RELEVANCE]
         chosen = choose_passages(index, relevant, max(top_k, PASSAGES_READ), question)
         rows, read = self._read_set(index, chosen)
-        found = self.reader.read(asked, [s.quote for s in read], [s.title for s in read], topic=query)
+        found = self.reader.read(question, [s.quote for s in read], [s.title for s in read], topic=query)
         answering = replace(
             read[found.passage],
             highlight=found.spans[0],
@@ -262,13 +260,10 @@ class Engine:
         return self._rank(self._index, with_context(question, history), k, focus=question)
 
     def _rank(self, index: PassageStore, query: str, k: int, focus: str | None = None) -> list[Ranked]:
-        """Retrieve with `query`; the cross-encoder also reads `focus` (a follow-up as asked, or the sentence that asks
-        after a sentence of context) when it differs.
+        """Retrieve with `query`; the cross-encoder also reads `focus` (a follow-up as asked) when it differs.
 
         A follow-up retrieves with the previous question's words, which find the topic; read alone, the
-        follow-up picks the passage that answers this turn ("how much did it cost?"). The two logits are averaged for
-        the order; the surer of the two says whether a passage is relevant at all (abstention), so a focus that is
-        vague alone ("which measure did lawmakers leave out?") never turns an answerable question away.
+        follow-up picks the passage that answers this turn ("how much did it cost?"). The two logits are averaged.
         """
         retrieval = "hybrid" if self.mode == "rerank" else self.mode
         vector = self.encoder.encode_query(query)
@@ -285,13 +280,11 @@ class Engine:
             # relative to the query); the order stays the retriever's.
             return [Ranked(hit, hit.cosine, text) for hit, text in zip(hits[:k], texts, strict=False)]
         depth = min(RERANK_DEPTH, len(hits))
-        logits = surest = self.reranker.score(query, texts[:depth])
+        logits = self.reranker.score(query, texts[:depth])
         if focus and focus != query:
-            focused = self.reranker.score(focus, texts[:depth])
-            logits, surest = (logits + focused) / 2, np.maximum(logits, focused)
+            logits = (logits + self.reranker.score(focus, texts[:depth])) / 2
         ranked = [
-            Ranked(hit, probability(sure), text, float(logit))
-            for hit, logit, sure, text in zip(hits, logits, surest, texts, strict=False)
+            Ranked(hit, probability(logit), text, float(logit)) for hit, logit, text in zip(hits, logits, texts, strict=False)
         ]
         # The cross-encoder decides, the retriever's fused score breaks near-ties (tuned on SQuAD dev).
         ranked.sort(key=lambda item: -(item.logit + FUSED_SHARE * item.hit.fused))

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from embeddings.ingest.passages import sentence_spans
-
 # A question that leans on the previous one: opening with "and", "what about"..., or naming something by a pronoun.
 _FOLLOW_UP = re.compile(
     r"^(and|but|also|so|what about|how about|then)\b|\b(he|she|it|they|them|his|her|its|their|that|this|those|these)\b",
@@ -20,7 +18,6 @@ _NO_TOPIC = frozenset(
     "have had will would could can that this there else exactly about again".split()
 )
 _WORD = re.compile(r"[\w’']+")
-_ASKS = re.compile(r"\b(?:who|whom|whose|what|which|when|where|why|how)\b", re.IGNORECASE)
 
 
 def is_follow_up(question: str) -> bool:
@@ -41,15 +38,3 @@ def with_context(question: str, history: Sequence[str]) -> str:
         if previous and not is_follow_up(previous):
             return f"{previous} {question}"
     return f"{' '.join(history[-1].split())} {question}"
-
-
-def asking_sentence(question: str) -> str:
-    """The sentence that asks, when context comes before it ("Aaron Judge hit his 62nd home run this week. Who holds
-    the record?"): the cross-encoder, trained on short queries, reads the whole text as being about the context."""
-    spans = sentence_spans(question)
-    if len(spans) < 2:
-        return question
-    start, end = spans[-1]
-    asking = question[start:end]
-    # "What is it called?" needs the sentence before it; "Wade?" (cut from "Roe v. Wade?") asks nothing alone.
-    return question if is_follow_up(asking) or not _ASKS.search(asking) else asking

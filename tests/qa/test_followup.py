@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from embeddings import Engine, Settings, ensure_index
-from embeddings.qa.followup import asking_sentence, is_follow_up, with_context
+from embeddings.qa.followup import is_follow_up, with_context
 
 PACT_PARAGRAPH = "Vladimir Putin, who signed the pact together with the North Korean Kim Jong-un."
 
@@ -106,21 +106,3 @@ def test_a_chain_of_follow_ups_borrows_the_last_self_contained_question():
 
 def test_the_seed_question_works_from_a_fresh_engine(tmp_path: Path, seed_engine):
     assert seed_engine.ask("who signed the pact?", history=["what is the capital of France?"]).sources
-
-
-@pytest.mark.parametrize(
-    ("question", "asking"),
-    [
-        ("Aaron Judge hit his 62nd home run this week. Who holds the record with 73?", "Who holds the record with 73?"),
-        ("The quake hit on Monday. What was its magnitude?", "The quake hit on Monday. What was its magnitude?"),
-        ("What percentage of adults disapprove of Roe v. Wade?", "What percentage of adults disapprove of Roe v. Wade?"),
-        ("who signed the pact?", "who signed the pact?"),
-    ],
-)
-def test_the_sentence_that_asks_is_told_from_the_context_before_it(question, asking):
-    assert asking_sentence(question) == asking  # a pronoun or no question word: the whole text is the question
-
-
-def test_a_question_after_a_sentence_of_context_is_answered_as_asked(seed_engine):
-    answer = seed_engine.ask("South Korea, Japan and the United States condemned the pact. Who signed the pact?")
-    assert answer.answer == "Vladimir Putin and Kim Jong-un"  # read whole, the condemnation paragraph won
