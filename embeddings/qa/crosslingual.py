@@ -68,10 +68,10 @@ def rank(index: StoredIndex, encoder: MultilingualEncoder, question: str, k: int
     found = search_dense(index.crosslingual.dense, vector, FOREIGN_DEPTH if foreign_only else max(k, SENTENCE_DEPTH))
     passages = index.passages([row for row, _ in found])
     if foreign_only:
-        kept = [(hit, passage) for hit, passage in zip(found, passages, strict=True) if text_language(passage.text) != "en"]
-        found, passages = [hit for hit, _ in kept][: max(k, SENTENCE_DEPTH)], [p for _, p in kept][: max(k, SENTENCE_DEPTH)]
-        if not found:
+        kept = [pair for pair in zip(found, passages, strict=True) if text_language(pair[1].text) != "en"]
+        if not kept:
             return []
+        found, passages = map(list, zip(*kept[: max(k, SENTENCE_DEPTH)], strict=True))
     spans = [sentences_of(passage.text) for passage in passages[:SENTENCE_DEPTH]]
     sentences = [passage.text[start:end] for passage, pieces in zip(passages, spans, strict=False) for start, end in pieces]
     cosines = _sentence_vectors(encoder, sentences) @ vector if sentences else np.zeros(0)

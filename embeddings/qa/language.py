@@ -16,7 +16,7 @@ from embeddings.models.multilingual import LANGUAGES
 
 SURE = 0.9  # the detector's probability a Latin-script question needs to leave the English path
 MIN_LETTERS = 40  # a Latin-script passage with fewer letters is taken for English (short lines fool the detector)
-MIN_LETTERS_NON_LATIN = 10
+MIN_LETTERS_NON_LATIN = 10  # a passage mostly in Hangul, kana, Han, Cyrillic... tells its language sooner
 _NON_LATIN = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f]")  # a letter outside Latin: Cyrillic, Greek, Hangul, kana, Han...
 
 
