@@ -23,42 +23,12 @@ ASKED_KINDS = {
     "capital": CITY,
     "village": CITY,
 }
-# How English news also names countries (GeoNames has one English name for each, and today's only).
+# How English news also names countries (GeoNames has one English name for each, and today's countries only).
 COUNTRY_ALIASES = (
-    "US",
-    "U.S.",
-    "USA",
-    "U.S.A.",
-    "America",
-    "United States of America",
-    "UK",
-    "U.K.",
-    "Britain",
-    "Great Britain",
-    "England",
-    "Scotland",
-    "Wales",
-    "Northern Ireland",
-    "Holland",
-    "Netherlands",
-    "Czech Republic",
-    "Burma",
-    "East Timor",
-    "Côte d'Ivoire",
-    "Vatican City",
-    "Palestine",
-    "Congo",
-    "DRC",
-    "UAE",
-    "Korea",
-    "Soviet Union",
-    "USSR",
-    "Yugoslavia",
-    "Czechoslovakia",
-    "East Germany",
-    "West Germany",
-    "Prussia",  # history
-)
+    "US|U.S.|USA|U.S.A.|America|United States of America|UK|U.K.|Britain|Great Britain|England|Scotland|Wales|"
+    "Northern Ireland|Holland|Netherlands|Czech Republic|Burma|East Timor|Côte d'Ivoire|Vatican City|Palestine|"
+    "Congo|DRC|UAE|Korea|Soviet Union|USSR|Yugoslavia|Czechoslovakia|East Germany|West Germany|Prussia"
+).split("|")
 BIG_CITY = 1_000_000  # cities this big are matched by their alternate names too
 _THE = re.compile(r"^the\s+", re.I)
 _POSSESSIVE = re.compile(r"[’']s?$")
