@@ -16,7 +16,7 @@ MAX_PASSAGE_CHARS = 1200
 # A sentence ends at . ! ? (plus closing quotes or brackets), before whitespace and a capital, digit or quote.
 _BOUNDARY = re.compile(r"[.!?…][\"'”’)\]]*(?=\s+[\"'“‘(\[]?[A-Z0-9])")
 _ABBREVIATION = re.compile(
-    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sr|Jr|St|Gen|Gov|Sen|Rep|Lt|Col|Capt|Sgt|Rev|Inc|Ltd|Co|Corp|No|vs|etc|Jan|Feb|Mar"
+    r"(?:\b(?:Mr|Mrs|Ms|Dr|Prof|Sr|Jr|St|Gen|Gov|Sen|Rep|Lt|Col|Capt|Sgt|Rev|Inc|Ltd|Co|Corp|No|vs|v|Mt|Ft|Ave|etc|Jan|Feb|Mar"
     r"|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|U\.S|U\.K|U\.N|E\.U)|\b[A-Z])\.$"
 )
 

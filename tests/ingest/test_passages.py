@@ -31,3 +31,12 @@ def test_sentence_spans_respect_abbreviations_and_quotes():
         "He said: “It is fine.”",
         "Then he left.",
     ]
+
+
+def test_a_case_name_or_a_mountain_is_not_cut_after_its_abbreviation():
+    text = "The court overturned Roe v. Wade in June. Climbers left Mt. Everest early. It snowed."
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "The court overturned Roe v. Wade in June.",
+        "Climbers left Mt. Everest early.",
+        "It snowed.",
+    ]
