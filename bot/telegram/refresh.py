@@ -56,13 +56,13 @@ def schedule_refresh(application: Application, schedule: FeedSchedule) -> None:
     (a start slower than FIRST_REFRESH_SECONDS) is moved a whole interval on by APScheduler, not run late.
     No run is dropped for being late (`misfire_grace_time=None`): a busy bot refreshes late rather than never.
     """
-    jobs = application.job_queue  # type: ignore[union-attr]
+    jobs = application.job_queue
+    assert jobs is not None, "the feed schedule needs python-telegram-bot[job-queue] (a dependency of this package)"
     late_is_fine = {"misfire_grace_time": None}
-    jobs.run_once(refresh_feeds, FIRST_REFRESH_SECONDS, name="feed refresh", job_kwargs=late_is_fine)  # type: ignore[union-attr]
+    jobs.run_once(refresh_feeds, FIRST_REFRESH_SECONDS, name="feed refresh", job_kwargs=late_is_fine)
     interval = schedule.minutes * 60
-    jobs.run_repeating(  # type: ignore[union-attr]
-        refresh_feeds, interval=interval, first=FIRST_REFRESH_SECONDS + interval, name="feed refresh", job_kwargs=late_is_fine
-    )
+    first = FIRST_REFRESH_SECONDS + interval
+    jobs.run_repeating(refresh_feeds, interval, first=first, name="feed refresh", job_kwargs=late_is_fine)
 
 
 def _when(iso: str) -> str:
