@@ -207,11 +207,7 @@ class Engine:
         index = self._index  # one version for the whole question, even if reload() runs meanwhile
         language = question_language(question) if self.multilingual and index.crosslingual else "en"
         if language != "en":
-            abstain = self.min_score > float("-inf")
-            judge = shared_second_opinion()
-            found, scored = crosslingual.answer(
-                index, self.multilingual, question, language, top_k, judge, abstain, shared_tagger()
-            )
+            found, scored = self._crosslingual(index, question, language, top_k, abstain=self.min_score > float("-inf"))
             return found, [Ranked(item.hit, item.score, item.text) for item in scored]
         query = with_context(question, history)
         ranked = self._rank(index, query, max(4 * top_k, RERANK_DEPTH), focus=question)
@@ -239,8 +235,15 @@ class Engine:
         the English models cannot read: the cross-lingual index answers from those articles, with its own abstention."""
         if self.multilingual is None or index.crosslingual is None:
             return Answer(question, None, True, [])
+        return self._crosslingual(index, question, "en", top_k, abstain=True, foreign_only=True)[0]
+
+    def _crosslingual(
+        self, index: PassageStore, question: str, language: str, top_k: int, abstain: bool, foreign_only: bool = False
+    ) -> tuple[Answer, list[crosslingual.Scored]]:
+        """The cross-lingual path (qa/crosslingual.py) with the shared second opinion and tagger."""
+        assert self.multilingual is not None
         judge, tagger = shared_second_opinion(), shared_tagger()
-        return crosslingual.answer(index, self.multilingual, question, "en", top_k, judge, True, tagger, foreign_only=True)[0]
+        return crosslingual.answer(index, self.multilingual, question, language, top_k, judge, abstain, tagger, foreign_only)
 
     def reading(self, question: str, relevant: Sequence[Ranked]) -> list[Source]:
         """The passages the reader reads for `question` out of the relevant ones (for training the reader)."""
