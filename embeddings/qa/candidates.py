@@ -47,6 +47,10 @@ FEATURES = (
 )
 SPAN_FLOOR = -20.0  # log-probabilities below are all "not this phrase"
 SPAN_UNKNOWN = -1.0  # the "span" feature when no span head read the sentence
+NAME_LABELS = ANY_NAME - {"LANGUAGE"}
+_TITLE_BEFORE = re.compile(r"(?<![\w.])[A-Z][a-z]{0,3}\.\s+\Z")  # "Dr. ", "Sen. ", "Lt. " just before
+CAPITALIZED = re.compile(r"[A-Z][\w.-]*")  # a capitalized word, not a possessive ("CNN’s")
+DETERMINER = re.compile(r"(?:the|a|an)\s+", re.I)
 _NUMBER_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "QUANTITY", "MONEY", "PERCENT", "ORDINAL"})
 WORD = re.compile(r"[\w’']+")
 _STOP = frozenset(
@@ -100,6 +104,11 @@ class Candidate:
     end: int
     label: str
     features: np.ndarray
+    full_start: int = -1  # where the name said in full begins ("Rep. Liz Cheney", "Hurricane Fiona"); -1: at start
+
+    @property
+    def shown_start(self) -> int:
+        return self.full_start if 0 <= self.full_start < self.start else self.start
 
 
 def content_words(text: str) -> set[str]:
@@ -145,8 +154,32 @@ def candidates_in(
             "place_kind": 0.0 if mention.label == "PERSON" else places.fits(kind.name, text[mention.start : mention.end]),
         }
         features = np.array([values.get(name, 0.0) for name in FEATURES], dtype=np.float32)
-        found.append(Candidate(sentence, sentence.start + mention.start, sentence.start + mention.end, mention.label, features))
+        start, end = sentence.start + mention.start, sentence.start + mention.end
+        full = sentence.start + full_name_start(text, mention, mentions)
+        found.append(Candidate(sentence, start, end, mention.label, features, full))
     return found
+
+
+def full_name_start(text: str, mention: Mention, mentions: list[Mention]) -> int:
+    """Where a name begins with the title or kind that news puts before it ("Rep. Liz Cheney", "Lt. Nyota Uhura",
+    "Hurricane Fiona", "President Joe Biden"): that is how readers and quiz editors name people and storms. Taken:
+    an abbreviated title just before ("Dr.", "Sen."), and the capitalized words of the noun phrase that ends with the
+    name when none of them is another entity ("North Korean" stays out of "the North Korean Kim Jong-un")."""
+    start = mention.start
+    if mention.label not in NAME_LABELS and not (mention.label in (PHRASE, SPAN) and text[start : start + 1].isupper()):
+        return start
+    while (title := _TITLE_BEFORE.search(text, 0, start)) is not None:
+        start = title.start()
+    phrases = [m.start for m in mentions if m.label == PHRASE and m.end == mention.end and m.start < start]
+    if mention.label not in NAME_LABELS or not phrases:
+        return start
+    lead = DETERMINER.match(text, min(phrases))
+    begin = lead.end() if lead else min(phrases)
+    words = text[begin:start].split()
+    others = any(m.label not in (PHRASE, QUOTE, SPAN) and m.start < start and m.end > begin for m in mentions)
+    if not words or len(words) > 3 or others or not all(CAPITALIZED.fullmatch(word) for word in words):
+        return start
+    return begin
 
 
 def with_meaning(candidates: list[Candidate], similarity: np.ndarray) -> list[Candidate]:

@@ -26,6 +26,9 @@ from embeddings.models.entities import PHRASE, QUOTE, EntityTagger, Mention, Que
 from embeddings.models.span_head import SPAN, SpanHead
 from embeddings.qa.answer_types import AnswerType, answer_type
 from embeddings.qa.candidates import (
+    CAPITALIZED,
+    DETERMINER,
+    NAME_LABELS,
     WORD,
     Candidate,
     CandidateScorer,
@@ -112,7 +115,8 @@ class Reader:
             best = _best_said(candidates, int(np.argmax(scores)), passages)
             found = _phrase_answer(candidates, scores, best, passages, kind)
             if _share(candidates, scores, found, passages) >= SURE:
-                return found
+                fuller = _fuller_name(candidates, best, passages, contexts)
+                return found if fuller == best else _phrase_answer(candidates, scores, fuller, passages, kind)
         return _sentence_answer(question, passages, max(sentences, key=lambda s: s.score), kind)
 
     def candidates(
@@ -243,10 +247,44 @@ def _share(candidates: list[Candidate], scores: np.ndarray, found: Found, passag
 def _phrase_answer(candidates: list[Candidate], scores: np.ndarray, best: int, passages: list[str], kind: AnswerType) -> Found:
     chosen = _as_name(candidates[best], candidates, passages)
     text = passages[chosen.sentence.passage]
-    spans = _with_partners(chosen, candidates, scores, text)
+    spans = _in_full(_with_partners(chosen, candidates, scores, text), chosen.sentence, candidates)
     shown = " and ".join(text[start:end] for start, end in spans)
     sentence = chosen.sentence
     return Found(sentence.passage, spans, sentence.start, sentence.end, float(scores[best]), shown, kind.name)
+
+
+def _in_full(spans: tuple[tuple[int, int], ...], sentence: Sentence, candidates: list[Candidate]) -> tuple[tuple[int, int], ...]:
+    """Each piece with the title or kind said before its name ("Liz Cheney" -> "Rep. Liz Cheney")."""
+    full = {c.start: c.shown_start for c in candidates if c.sentence == sentence}
+    return tuple((full.get(start, start), end) for start, end in spans)
+
+
+def _fuller_name(candidates: list[Candidate], best: int, passages: list[str], contexts: Sequence[str]) -> int:
+    """The same name said in full in another sentence read of the same article, when the winning one shortens it
+    ("the Avalanche" -> "the Colorado Avalanche", "Biden" -> "Joe Biden"); kept as it is when the article says
+    more than one fuller name that ends so ("Joe Biden" and "Jill Biden")."""
+    chosen = candidates[best]
+    if chosen.label not in NAME_LABELS:
+        return best
+    short = _bare(passages[chosen.sentence.passage][chosen.shown_start : chosen.end])
+    article = contexts[chosen.sentence.passage] if chosen.sentence.passage < len(contexts) else None
+    fuller: dict[str, list[int]] = {}
+    for number, candidate in enumerate(candidates):
+        same_article = candidate.sentence.passage < len(contexts) and contexts[candidate.sentence.passage] == article
+        text = _bare(passages[candidate.sentence.passage][candidate.shown_start : candidate.end])
+        prefix = text[: -len(short)].split() if text.endswith(" " + short) else []
+        if candidate.label in NAME_LABELS and same_article and prefix and all(CAPITALIZED.fullmatch(w) for w in prefix):
+            fuller.setdefault(text, []).append(number)
+    if len(fuller) != 1:
+        return best
+    (said,) = fuller.values()
+    return max(said, key=lambda i: (candidates[i].sentence.score, -candidates[i].sentence.passage))
+
+
+def _bare(name: str) -> str:
+    """A name without the article before it ("The Colorado Avalanche" -> "Colorado Avalanche")."""
+    lead = DETERMINER.match(name)
+    return name[lead.end() :] if lead else name
 
 
 def _best_said(candidates: list[Candidate], best: int, passages: list[str]) -> int:

@@ -140,3 +140,56 @@ def test_a_proposal_that_lists_part_of_a_list_of_names_answers_with_the_whole_li
     assert _as_name(proposal, overlapping, [CONDEMNED]) is wide
     mixed = candidate("the United States condemned the recent agreement", SPAN)
     assert _as_name(mixed, [*names, mixed], [CONDEMNED]) is mixed  # more than names: left as proposed
+
+
+@pytest.mark.parametrize(
+    ("sentence", "name", "shown"),
+    [
+        ("Rep. Liz Cheney’s supporters say her reelection hopes were doomed.", "Liz Cheney", "Rep. Liz Cheney"),
+        ("Crews repair utilities disabled by Hurricane Fiona, now a Category 4 storm.", "Fiona", "Hurricane Fiona"),
+        ("She was best known for playing Lt. Nyota Uhura in the series.", "Nyota Uhura", "Lt. Nyota Uhura"),
+        ("Putin signed the pact together with the North Korean Kim Jong-un.", "Kim Jong-un", "Kim Jong-un"),
+        ("Tesla chief executive Elon Musk said the deal was off.", "Elon Musk", "Elon Musk"),
+        ("The ship was built for the U.S. Navy in Maine.", "Maine", "Maine"),
+    ],
+)
+def test_a_name_is_shown_with_the_title_or_kind_said_before_it_but_not_another_entity(sentence, name, shown):
+    from embeddings.qa.candidates import full_name_start
+
+    mentions = EntityTagger().mentions([sentence])[0]
+    mention = next(m for m in mentions if sentence[m.start : m.end] == name)
+    assert sentence[full_name_start(sentence, mention, mentions) : mention.end] == shown
+
+
+def test_the_answer_says_the_title_before_the_name_in_its_quote(reader):
+    passage = "Rep. Liz Cheney lost her primary in Wyoming on Tuesday to a challenger backed by Donald Trump."
+    found = reader.read("Which Republican lost her primary in Wyoming?", [passage], ["Wyoming primary"])
+    assert found.text == "Rep. Liz Cheney" and passage[found.start : found.end] == found.text
+
+
+def test_a_shortened_name_is_answered_with_the_full_name_the_article_says():
+    from embeddings.qa.candidates import Candidate, Sentence
+    from embeddings.qa.reader import _fuller_name
+
+    passages = [
+        "The Avalanche finish the playoffs with a record of 16-4.",
+        "The Colorado Avalanche defeated the Tampa Bay Lightning in Game 6.",
+    ]
+
+    def candidate(passage: int, text: str, label: str, score: float) -> Candidate:
+        start = passages[passage].index(text)
+        sentence = Sentence(passage, 0, len(passages[passage]), score)
+        return Candidate(sentence, start, start + len(text), label, np.zeros(1))
+
+    short, full = candidate(0, "Avalanche", "FAC", 0.9), candidate(1, "The Colorado Avalanche", "ORG", 0.5)
+    lightning = candidate(1, "the Tampa Bay Lightning", "ORG", 0.5)
+    same_article = ["Colorado Avalanche win first Stanley Cup"] * 2
+    assert _fuller_name([short, full, lightning], 0, passages, same_article) == 1
+    assert _fuller_name([short, full], 0, passages, ["One story", "Another story"]) == 0  # another article's name
+    bidens = ["Biden tested positive.", "Joe Biden and Jill Biden spoke."]
+    people = [
+        Candidate(Sentence(0, 0, 22, 0.9), 0, 5, "PERSON", np.zeros(1)),
+        Candidate(Sentence(1, 0, 31, 0.5), 0, 9, "PERSON", np.zeros(1)),
+        Candidate(Sentence(1, 0, 31, 0.5), 14, 24, "PERSON", np.zeros(1)),
+    ]
+    assert _fuller_name(people, 0, bidens, ["Covid"] * 2) == 0  # two fuller names end so: which one is not known
