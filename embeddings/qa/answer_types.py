@@ -77,6 +77,22 @@ _WHICH_NOUN = re.compile(
     re.I,
 )
 
+# What "how many" counts: the first plural among the four words after it ("how many positive monkeypox cases are
+# ..." -> cases, "how many people live ..." -> people).
+_HOW_MANY = re.compile(r"\bhow many\s+((?:[\w’'-]+\s*){1,4})", re.I)
+_IRREGULAR_PLURALS = frozenset("people children men women feet teeth mice geese police staff personnel".split())
+_NOT_PLURALS = frozenset("is was has does his hers its this us as thus yes".split())
+
+
+def counted_noun(question: str) -> str | None:
+    """The plural noun a "how many" question counts, lowercased; None when there is none."""
+    found = _HOW_MANY.search(question)
+    words = [word.lower() for word in re.findall(r"[\w’'-]+", found.group(1))] if found else []
+    return next(
+        (w for w in words if w in _IRREGULAR_PLURALS or (w.endswith("s") and not w.endswith("ss") and w not in _NOT_PLURALS)),
+        None,
+    )
+
 
 NAMES_AND_PHRASES = ANY_NAME | {PHRASE, QUOTE}
 
@@ -92,6 +108,7 @@ class AnswerType:
     name: str
     labels: frozenset[str]
     phrase: str | None = None
+    counted: str | None = None  # what a "how many" question counts ("how many minutes did ..." -> "minutes")
 
     def accepts(self, label: str) -> bool:
         return label in self.labels
@@ -119,7 +136,7 @@ def answer_type(question: str, asked_noun: str | None = None, asked_phrase: str 
             return AnswerType(noun, labels or frozenset(), asked_phrase or noun)
     for pattern, name, labels in _OPENINGS:
         if pattern.search(question):
-            return AnswerType(name, labels)
+            return AnswerType(name, labels, counted=counted_noun(question) if name == "number" else None)
     if _ASKS_WHICH_WHAT.search(question):
         return AnswerType("thing", NAMES_AND_PHRASES)
     return AnswerType("unknown", frozenset())

@@ -44,6 +44,7 @@ FEATURES = (
     "span",  # the span head's log-probability that the answer is exactly this phrase, / 10, floored at -2
     "proposed",  # the span head proposed it (no entity, noun phrase or quote has its bounds)
     "place_kind",  # 1: it names a place of the kind a "which country/state/city" question asks for (GeoNames)
+    "counts_asked",  # 1: it counts what a "how many" question counts ("187 minutes" for "how many minutes")
 )
 SPAN_FLOOR = -20.0  # log-probabilities below are all "not this phrase"
 SPAN_UNKNOWN = -1.0  # the "span" feature when no span head read the sentence
@@ -152,12 +153,26 @@ def candidates_in(
             "span": span,
             "proposed": float(mention.label == SPAN),
             "place_kind": 0.0 if mention.label == "PERSON" else places.fits(kind.name, text[mention.start : mention.end]),
+            "counts_asked": counts(kind.counted, text[mention.start : mention.end], text[mention.end :]),
         }
         features = np.array([values.get(name, 0.0) for name in FEATURES], dtype=np.float32)
         start, end = sentence.start + mention.start, sentence.start + mention.end
         full = sentence.start + full_name_start(text, mention, mentions)
         found.append(Candidate(sentence, start, end, mention.label, features, full))
     return found
+
+
+def counts(counted: str | None, mention: str, after: str) -> float:
+    """1.0 when the mention, or the three words after it, name what the question counts ("187 minutes", "2 million
+    infant swings" for "how many ... swings"); plural and singular alike."""
+    if not counted:
+        return 0.0
+    words = [w.lower() for w in WORD.findall(mention)] + [w.lower() for w in WORD.findall(after)[:3]]
+    return float(any(_singular(word) == _singular(counted) for word in words))
+
+
+def _singular(word: str) -> str:
+    return word[:-1] if word.endswith("s") and not word.endswith("ss") else word
 
 
 def full_name_start(text: str, mention: Mention, mentions: list[Mention]) -> int:

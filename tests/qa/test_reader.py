@@ -193,3 +193,26 @@ def test_a_shortened_name_is_answered_with_the_full_name_the_article_says():
         Candidate(Sentence(1, 0, 31, 0.5), 14, 24, "PERSON", np.zeros(1)),
     ]
     assert _fuller_name(people, 0, bidens, ["Covid"] * 2) == 0  # two fuller names end so: which one is not known
+
+
+@pytest.mark.parametrize(
+    ("question", "counted"),
+    [
+        ("How many minutes did the violence go on?", "minutes"),
+        ("Approximately how many positive monkeypox cases are in the United States?", "cases"),
+        ("How many people live in Warsaw?", "people"),
+        ("How many were killed?", None),
+        ("How much did the bridge cost?", None),
+    ],
+)
+def test_a_how_many_question_says_what_it_counts(question, counted):
+    assert answer_type(question).counted == counted
+
+
+def test_a_number_that_counts_what_the_question_counts_is_marked():
+    from embeddings.qa.candidates import counts
+
+    assert counts("minutes", "187 minutes", " of violence") == 1.0
+    assert counts("minutes", "three hours", " of violence") == 0.0
+    assert counts("swings", "2 million", " infant swings and rockers") == 1.0
+    assert counts(None, "2 million", " infant swings") == 0.0
