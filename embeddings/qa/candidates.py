@@ -52,7 +52,7 @@ NAME_LABELS = ANY_NAME - {"LANGUAGE"}
 _TITLE_BEFORE = re.compile(r"(?<![\w.])[A-Z][a-z]{0,3}\.\s+\Z")  # "Dr. ", "Sen. ", "Lt. " just before
 CAPITALIZED = re.compile(r"[A-Z][\w.-]*")  # a capitalized word, not a possessive ("CNN’s")
 DETERMINER = re.compile(r"(?:the|a|an)\s+", re.I)
-_NUMBER_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "QUANTITY", "MONEY", "PERCENT", "ORDINAL"})
+NUMBER_LABELS = frozenset({"DATE", "TIME", "CARDINAL", "QUANTITY", "MONEY", "PERCENT", "ORDINAL"})
 WORD = re.compile(r"[\w’']+")
 _STOP = frozenset(
     "a an the of in on at to for from by with and or but is are was were be been being has have had do does did "
@@ -147,7 +147,7 @@ def candidates_in(
             "length": math.log1p(len(words)),
             "phrase": float(mention.label == PHRASE),
             "quote": float(mention.label == QUOTE),
-            "number_like": float(mention.label in _NUMBER_LABELS),
+            "number_like": float(mention.label in NUMBER_LABELS),
             "name": float(mention.label in ANY_NAME),
             "opens_sentence": float(not text[: mention.start].strip(" “\"'‘(")),
             "span": span,

@@ -216,3 +216,9 @@ def test_a_number_that_counts_what_the_question_counts_is_marked():
     assert counts("minutes", "three hours", " of violence") == 0.0
     assert counts("swings", "2 million", " infant swings and rockers") == 1.0
     assert counts(None, "2 million", " infant swings") == 0.0
+
+
+def test_a_number_is_answered_alone_not_joined_to_the_next_one(reader):
+    passage = "ABC owns eight television stations and has over 232 affiliated stations across the country."
+    found = reader.read("How many stations does ABC own?", [passage], ["ABC"])
+    assert found.text == "eight" and len(found.spans) == 1
