@@ -341,11 +341,9 @@ def _with_partners(best: Candidate, candidates: list[Candidate], scores: np.ndar
     """The best candidate with the others of its kind that the sentence joins to it.
 
     A list ("South Korea, Japan and the United States") becomes one span, verbatim; a second name joined further
-    away ("Vladimir Putin, who signed the pact together with ... Kim Jong-un") becomes a second span. A number,
-    date or amount stands alone: "eight and over 232" does not answer "how many of the stations are owned?".
+    away ("Vladimir Putin, who signed the pact together with ... Kim Jong-un") becomes a second span, but not a
+    second number, date or amount: "eight and over 232" does not answer "how many of the stations are owned?".
     """
-    if best.label in NUMBER_LABELS:
-        return ((best.start, best.end),)
     score = {id(c): float(s) for c, s in zip(candidates, scores, strict=True)}
     peers = sorted((c for c in candidates if c.sentence == best.sentence and c.label == best.label), key=lambda c: c.start)
     at = next(i for i, c in enumerate(peers) if c is best)
@@ -356,6 +354,8 @@ def _with_partners(best: Candidate, candidates: list[Candidate], scores: np.ndar
         last += 1
     if first < last:
         return ((peers[first].start, peers[last].end),)
+    if best.label in NUMBER_LABELS:
+        return ((best.start, best.end),)
     for other in peers:
         left, right = sorted((best, other), key=lambda c: c.start)
         between = passage[left.end : right.start]

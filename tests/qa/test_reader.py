@@ -222,3 +222,17 @@ def test_a_number_is_answered_alone_not_joined_to_the_next_one(reader):
     passage = "ABC owns eight television stations and has over 232 affiliated stations across the country."
     found = reader.read("How many stations does ABC own?", [passage], ["ABC"])
     assert found.text == "eight" and len(found.spans) == 1
+
+
+def test_a_list_of_dates_stays_whole():
+    from embeddings.qa.candidates import Candidate, Sentence
+    from embeddings.qa.reader import _with_partners
+
+    text = "NASA may try again on August 29, September 2 or September 5."
+    sentence = Sentence(0, 0, len(text), 0.9)
+    dates = [
+        Candidate(sentence, text.index(day), text.index(day) + len(day), "DATE", np.zeros(1))
+        for day in ("August 29", "September 2", "September 5")
+    ]
+    spans = _with_partners(dates[0], dates, np.zeros(3), text)
+    assert [text[start:end] for start, end in spans] == ["August 29, September 2 or September 5"]
