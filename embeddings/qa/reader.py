@@ -256,7 +256,10 @@ def _phrase_answer(candidates: list[Candidate], scores: np.ndarray, best: int, p
 
 def _in_full(spans: tuple[tuple[int, int], ...], sentence: Sentence, candidates: list[Candidate]) -> tuple[tuple[int, int], ...]:
     """Each piece with the title or kind said before its name ("Liz Cheney" -> "Rep. Liz Cheney")."""
-    full = {c.start: c.shown_start for c in candidates if c.sentence == sentence}
+    full: dict[int, int] = {}
+    for c in candidates:
+        if c.sentence == sentence:  # an entity and a proposal may start at the same word: the fuller reading wins
+            full[c.start] = min(full.get(c.start, c.start), c.shown_start)
     return tuple((full.get(start, start), end) for start, end in spans)
 
 
