@@ -116,7 +116,7 @@ class Reader:
             best = _best_said(candidates, int(np.argmax(scores)), passages)
             found = _phrase_answer(candidates, scores, best, passages, kind)
             if _share(candidates, scores, found, passages) >= SURE:
-                fuller = _fuller_name(candidates, best, passages, contexts)
+                fuller = _fuller_name(candidates, best, passages, contexts, kind)
                 return found if fuller == best else _phrase_answer(candidates, scores, fuller, passages, kind)
         return _sentence_answer(question, passages, max(sentences, key=lambda s: s.score), kind)
 
@@ -263,10 +263,11 @@ def _in_full(spans: tuple[tuple[int, int], ...], sentence: Sentence, candidates:
     return tuple((full.get(start, start), end) for start, end in spans)
 
 
-def _fuller_name(candidates: list[Candidate], best: int, passages: list[str], contexts: Sequence[str]) -> int:
+def _fuller_name(candidates: list[Candidate], best: int, passages: list[str], contexts: Sequence[str], kind: AnswerType) -> int:
     """The same name said in full in another sentence read of the same article, when the winning one shortens it
     ("the Avalanche" -> "the Colorado Avalanche", "Biden" -> "Joe Biden"); kept as it is when the article says
-    more than one fuller name that ends so ("Joe Biden" and "Jill Biden")."""
+    more than one fuller name that ends so ("Joe Biden" and "Jill Biden"). The fuller name has the winner's label or
+    one the question asks for ("Washington", the city, does not become "George Washington")."""
     chosen = candidates[best]
     if chosen.label not in NAME_LABELS:
         return best
@@ -277,7 +278,8 @@ def _fuller_name(candidates: list[Candidate], best: int, passages: list[str], co
         same_article = candidate.sentence.passage < len(contexts) and contexts[candidate.sentence.passage] == article
         text = _bare(passages[candidate.sentence.passage][candidate.shown_start : candidate.end])
         prefix = text[: -len(short)].split() if text.endswith(" " + short) else []
-        if candidate.label in NAME_LABELS and same_article and prefix and all(CAPITALIZED.fullmatch(w) for w in prefix):
+        of_kind = candidate.label == chosen.label or kind.accepts(candidate.label)
+        if of_kind and same_article and prefix and all(CAPITALIZED.fullmatch(w) for w in prefix):
             fuller.setdefault(text, []).append(number)
     if len(fuller) != 1:
         return best
