@@ -278,7 +278,7 @@ def _fuller_name(candidates: list[Candidate], best: int, passages: list[str], co
         same_article = candidate.sentence.passage < len(contexts) and contexts[candidate.sentence.passage] == article
         text = _bare(passages[candidate.sentence.passage][candidate.shown_start : candidate.end])
         prefix = text[: -len(short)].split() if text.endswith(" " + short) else []
-        of_kind = candidate.label == chosen.label or kind.accepts(candidate.label)
+        of_kind = candidate.label in NAME_LABELS and (candidate.label == chosen.label or kind.accepts(candidate.label))
         if of_kind and same_article and prefix and all(CAPITALIZED.fullmatch(w) for w in prefix):
             fuller.setdefault(text, []).append(number)
     if len(fuller) != 1:
