@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from bot.render import render_text
-from embeddings import Engine
+from embeddings import Asked, Engine
 
 PROMPT = "question> "
 HISTORY_FILE = Path.home() / ".newsqa_history"
@@ -35,7 +35,7 @@ def _save_history(readline: object) -> None:
         pass
 
 
-def run_console(engine: Engine, top_k: int) -> int:
+def run_console(engine: Engine, top_k: int, asked: Asked | None = None) -> int:
     """Read questions until EOF or 'quit'; follow-up questions use the earlier ones as context."""
     interactive = sys.stdin.isatty()
     if interactive:
@@ -60,7 +60,7 @@ def run_console(engine: Engine, top_k: int) -> int:
         if not question:
             print('Type a question about the articles, e.g. "who signed the pact?"')
             continue
-        answer = engine.ask(question, top_k=top_k, history=history)
+        answer = engine.ask(question, top_k=top_k, history=history, asked=asked)
         history.append(question)
         print(render_text(answer, emphasize))
         print()

@@ -5,6 +5,7 @@ The small typed API the front ends use:
     settings = Settings.from_env(corpus="corpus", index="index")
     engine = Engine.open(settings)                 # builds or updates the index first when missing or stale
     answer = engine.ask("who signed the pact?")    # -> Answer(answer, abstained, sources=[Source...])
+    engine.ask("who resigned this week?", asked=Asked.as_of_day("2022-07-08"))  # the news as it stood that day
     engine.refresh()                               # re-read the corpus (only changes are embedded) and switch
 
 Every error a user can act on is a `NewsQAError` whose message says what to do.
@@ -17,6 +18,7 @@ from embeddings.index.update import ensure_index
 from embeddings.ingest.corpus import CorpusMissing
 from embeddings.models.encoder import Encoder, ModelUnavailable, load_encoder
 from embeddings.qa.engine import ArticleSummary, EmptyQuestion, Engine
+from embeddings.qa.recency import Asked
 from embeddings.qa.results import Answer, AnswerDate, Source
 from embeddings.settings import DEFAULT_TOP_K, Settings
 
@@ -25,6 +27,7 @@ __all__ = [
     "Answer",
     "AnswerDate",
     "ArticleSummary",
+    "Asked",
     "BuildReport",
     "CorpusMissing",
     "EmptyCorpus",

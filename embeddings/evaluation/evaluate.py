@@ -79,6 +79,12 @@ def add_evaluate_command(commands: argparse._SubParsersAction) -> None:
         "--heldout", type=int, default=0, metavar="N", help="remove N articles from a copy of the index (must abstain)"
     )
     parser.add_argument("--top", type=int, default=DEFAULT_TOP, metavar="K", help=f"sources per answer (default {DEFAULT_TOP})")
+    parser.add_argument(
+        "--as-asked",
+        action="store_true",
+        help="ask each question as of the day it was asked (RealTime QA's quiz date): later articles left out, "
+        "'this week' counted back from that day",
+    )
     parser.add_argument("--retrieval-only", action="store_true", help="rank only: no answers, no abstention")
     parser.add_argument("--json", action="store_true", help="one JSON object per mode instead of a table")
     parser.add_argument(
@@ -162,7 +168,7 @@ def _evaluate(args: argparse.Namespace, layout: str, articles: Path | None, scra
             answered[name].append([])
             report = evaluate_mode(
                 engine, items, golds, not args.retrieval_only, heldout_engine, heldout_items, _progress(mode, total), args.top,
-                answered[name][-1],
+                answered[name][-1], args.as_asked,
             )  # fmt: skip
             report.mode = f"{mode} ({name})" if len(backends) > 1 else mode
             reports.append(report)

@@ -50,6 +50,7 @@ class QAItem:
     paragraph: str
     split: str
     url: str = ""
+    asked_on: str = ""  # ISO day the question was asked (RealTime QA's quiz date), "" when the set does not say
 
 
 def read_jsonl(path: Path) -> Iterator[dict]:
@@ -154,11 +155,22 @@ def load_realtimeqa(questions: Path, split: str | None = None, limit: int | None
                 paragraph=gold_paragraph(record["context"], int(record["answer_start"])),
                 split=question_split(question_id),
                 url=url,
+                asked_on=asked_on(record),
             )
         )
         if limit and len(items) == limit:
             break
     return items
+
+
+def asked_on(record: dict) -> str:
+    """The ISO day a RealTime QA question was asked: its `question_date` ("2022/06/17"), else the date its id starts
+    with ("20220617_0"); "" when neither is there."""
+    day = str(record.get("question_date") or "").replace("/", "-")
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", day):
+        return day
+    digits = re.match(r"(\d{4})(\d{2})(\d{2})_", str(record["question_id"]))
+    return "-".join(digits.groups()) if digits else ""
 
 
 def sample(items: Sequence[QAItem], count: int | None, seed: int = 0) -> list[QAItem]:

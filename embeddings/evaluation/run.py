@@ -9,6 +9,7 @@ from embeddings.evaluation.metrics import CUTOFFS, Report, Tally
 from embeddings.evaluation.qa_sets import QAItem
 from embeddings.index.store import StoredIndex
 from embeddings.qa.engine import Engine
+from embeddings.qa.recency import Asked
 
 DEFAULT_TOP = 5  # sources shown per answer, as a front end shows them
 
@@ -45,20 +46,23 @@ def evaluate_mode(
     progress: Callable[[int], None] = lambda done: None,
     top: int = DEFAULT_TOP,
     answered: list | None = None,
+    as_asked: bool = False,
 ) -> Report:
     """Rank every question (and answer it with `top` sources, when `answers`); the figures over the questions whose
-    gold was found. Each answer is also appended to `answered` when given (to compare backends)."""
+    gold was found. Each answer is also appended to `answered` when given (to compare backends). `as_asked` asks
+    each question as of the day the set says it was asked (articles published later left out), as its readers did."""
     report = Report(engine.mode, len(items))
     tally = Tally()
     for number, (item, gold) in enumerate(zip(items, golds, strict=True), start=1):
         if not gold:
             report.unmapped += 1
             continue
+        asked = Asked.as_of_day(item.asked_on) if as_asked and item.asked_on else None
         started = time.perf_counter()
         if answers:
-            answer, ranked = engine.ask_ranked(item.question, top_k=top)
+            answer, ranked = engine.ask_ranked(item.question, top_k=top, asked=asked)
         else:
-            ranked = engine.rank(item.question, max(CUTOFFS))
+            ranked = engine.rank(item.question, max(CUTOFFS), asked=asked)
         tally.latencies.append(time.perf_counter() - started)
         rows = [hit.row for hit in ranked[: max(CUTOFFS)]]
         tally.add_rank(next((position for position, row in enumerate(rows, start=1) if row in gold), None))
@@ -69,18 +73,19 @@ def evaluate_mode(
         progress(number)
     if heldout_engine is not None and heldout_items:
         report.heldout_questions = len(heldout_items)
-        report.heldout_abstained = _heldout_abstained(heldout_engine, heldout_items, tally, progress, len(items))
+        report.heldout_abstained = _heldout_abstained(heldout_engine, heldout_items, tally, progress, len(items), as_asked)
     return tally.fill(report, answers, top)
 
 
 def _heldout_abstained(
-    engine: Engine, items: Sequence[QAItem], tally: Tally, progress: Callable[[int], None], done: int
+    engine: Engine, items: Sequence[QAItem], tally: Tally, progress: Callable[[int], None], done: int, as_asked: bool
 ) -> float:
     """The share of questions about articles missing from the engine's index that it refused to answer."""
     refused = 0
     for number, item in enumerate(items, start=done + 1):
         started = time.perf_counter()
-        refused += engine.ask(item.question, top_k=1).abstained
+        asked = Asked.as_of_day(item.asked_on) if as_asked and item.asked_on else None
+        refused += engine.ask(item.question, top_k=1, asked=asked).abstained
         tally.latencies.append(time.perf_counter() - started)
         progress(number)
     return refused / len(items)

@@ -27,6 +27,7 @@ from embeddings.models.multilingual import MultilingualEncoder, SecondOpinion
 from embeddings.qa.crosslingual_answer import short_answer
 from embeddings.qa.dates import relative_date
 from embeddings.qa.language import text_language
+from embeddings.qa.recency import Asked, article_dates
 from embeddings.qa.results import Answer, Source
 from embeddings.qa.retriever import Hit
 from embeddings.qa.sources import as_sources, choose_passages
@@ -60,13 +61,25 @@ class Scored:
         return self.hit.row
 
 
-def rank(index: StoredIndex, encoder: MultilingualEncoder, question: str, k: int, foreign_only: bool = False) -> list[Scored]:
+def rank(
+    index: StoredIndex,
+    encoder: MultilingualEncoder,
+    question: str,
+    k: int,
+    foreign_only: bool = False,
+    asked: Asked | None = None,
+) -> list[Scored]:
     """The best k passages for `question` in the cross-lingual index, best first, with their best sentence
-    (`foreign_only`: of the FOREIGN_DEPTH nearest, those not written in English)."""
+    (`foreign_only`: of the FOREIGN_DEPTH nearest, those not written in English; `asked` "as of" a day: of those
+    published by then)."""
     assert index.crosslingual is not None
     vector = encoder.encode_query(question)
     found = search_dense(index.crosslingual.dense, vector, FOREIGN_DEPTH if foreign_only else max(k, SENTENCE_DEPTH))
     passages = index.passages([row for row, _ in found])
+    if asked is not None and asked.as_of:
+        published = [asked.published_yet(day) for day in article_dates(index, passages)]
+        found = [pair for pair, yes in zip(found, published, strict=True) if yes]
+        passages = [passage for passage, yes in zip(passages, published, strict=True) if yes]
     if foreign_only:
         kept = [pair for pair in zip(found, passages, strict=True) if text_language(pair[1].text) != "en"]
         if not kept:
@@ -155,6 +168,7 @@ def answer(
     abstain: bool = True,
     tagger: EntityTagger | None = None,
     foreign_only: bool = False,
+    asked: Asked | None = None,
 ) -> tuple[Answer, list[Scored]]:
     """The answer to a non-English question, quoted with up to `top_k` sources: the best passage's best sentence,
     or the short phrase in it that the question's kind asks for, when clear (crosslingual_answer.py, with `tagger`).
@@ -162,7 +176,7 @@ def answer(
     `foreign_only`: from passages not in English only (an English question the English path could not answer may
     be about a German or Korean article, which the English models cannot read).
     """
-    ranked = rank(index, encoder, question, max(4 * top_k, SENTENCE_DEPTH), foreign_only)
+    ranked = rank(index, encoder, question, max(4 * top_k, SENTENCE_DEPTH), foreign_only, asked)
     if not ranked or (abstain and not on_topic(index, question, ranked[0], judge)):
         return Answer(question, None, True, [], language=language), ranked
     relevant = [ranked[0], *(item for item in ranked[1:] if item.score >= REFUSE)]

@@ -30,6 +30,7 @@ from embeddings.qa.dates import relative_date
 from embeddings.qa.followup import with_context
 from embeddings.qa.language import question_language
 from embeddings.qa.reader import MIN_RELEVANCE, PASSAGES_READ, Reader, abstention_threshold
+from embeddings.qa.recency import Asked, article_dates, in_days
 from embeddings.qa.results import Answer, Source
 from embeddings.qa.retriever import MODES as RETRIEVAL_MODES
 from embeddings.qa.retriever import Hit
@@ -42,6 +43,9 @@ MODES = (*RETRIEVAL_MODES, "rerank")
 RERANK_DEPTH = 15  # candidates the cross-encoder reads: each costs ~0.1 s of CPU on a long paragraph (docs/quality.md)
 LEDE_PARAGRAPHS = 2  # the top article's first paragraphs, read for the answer even when ranked lower
 FUSED_SHARE = 2.0  # weight of the retriever's fused score (0..1) next to the cross-encoder's logit when ordering
+FRESH_POOL = 60  # retrieved passages re-ordered by freshness (or left out as not yet published) before the depth cut
+FRESH_FUSED = 0.05  # added to the fused score (0..1) of a passage from an article of the days a question points at
+FRESH_LOGIT = 2.0  # added to its cross-encoder logit when ordering (the probability that abstention reads is untouched)
 FOLLOW_SECONDS = 30.0  # how often a qdrant replica checks whether the builder moved the alias (docs/qdrant.md)
 
 __all__ = ["MODES", "ArticleSummary", "EmptyQuestion", "Engine", "Ranked"]
@@ -69,6 +73,7 @@ class Ranked:
     score: float
     text: str
     logit: float | None = None  # the cross-encoder's raw score, when it read this passage
+    fresh: bool = False  # from an article published in the days the question points at ("this week")
 
     @property
     def row(self) -> int:
@@ -187,37 +192,47 @@ class Engine:
         counts = index.passage_counts()
         return [ArticleSummary(a.title, a.outlet, a.date, a.url, a.path, counts.get(a.id, 0)) for a in index.articles()]
 
-    def ask(self, question: str, top_k: int | None = None, history: Sequence[str] = ()) -> Answer:
+    def ask(self, question: str, top_k: int | None = None, history: Sequence[str] = (), asked: Asked | None = None) -> Answer:
         """Answer `question` with up to `top_k` quoted sources, or abstain when nothing relevant is indexed.
 
-        `history` holds the conversation's earlier questions, oldest first, for follow-ups.
+        `history` holds the conversation's earlier questions, oldest first, for follow-ups. `asked` is when the
+        question is asked (default: today; `Asked.as_of_day` also leaves out articles published after that day).
         """
-        asked = " ".join(question.split())
+        asked = asked or Asked.today()
+        text = " ".join(question.split())
         self._follow()  # before the cache key: a replica's answers follow the alias the builder moved
-        key = (self._index.info.version, asked, with_context(asked, history), max(1, top_k or self.settings.top_k))
-        return self.answers.get(key, lambda: self.ask_ranked(question, top_k, history)[0])
+        top = max(1, top_k or self.settings.top_k)
+        key = (self._index.info.version, text, with_context(text, history), top, asked)
+        return self.answers.get(key, lambda: self.ask_ranked(question, top_k, history, asked)[0])
 
-    def ask_ranked(self, question: str, top_k: int | None = None, history: Sequence[str] = ()) -> tuple[Answer, list[Ranked]]:
+    def ask_ranked(
+        self, question: str, top_k: int | None = None, history: Sequence[str] = (), asked: Asked | None = None
+    ) -> tuple[Answer, list[Ranked]]:
         """`ask`, plus the ranking it answered from (for evaluation)."""
         question = " ".join(question.split())
         if not question:
             raise EmptyQuestion("the question is empty")
         self._follow()
+        asked = asked or Asked.today()
         top_k = max(1, top_k or self.settings.top_k)
         index = self._index  # one version for the whole question, even if reload() runs meanwhile
         language = question_language(question) if self.multilingual and index.crosslingual else "en"
         if language != "en":
-            found, scored = self._crosslingual(index, question, language, top_k, abstain=self.min_score > float("-inf"))
+            abstain = self.min_score > float("-inf")
+            found, scored = self._crosslingual(index, question, language, top_k, asked, abstain=abstain)
             return found, [Ranked(item.hit, item.score, item.text) for item in scored]
         query = with_context(question, history)
-        ranked = self._rank(index, query, max(4 * top_k, RERANK_DEPTH), focus=question)
+        ranked = self._rank(index, query, max(4 * top_k, RERANK_DEPTH), focus=question, asked=asked)
         if not ranked or ranked[0].score < self.min_score:
-            return self._from_other_languages(index, question, top_k), ranked
+            return self._from_other_languages(index, question, top_k, asked), ranked
         # The best passage passed the threshold; further sources need only be on topic (the reranker's
         # judgement, or the cosine bar the engine has always used).
         relevant = [item for item in ranked if item.score >= self.min_score or item.hit.cosine >= MIN_RELEVANCE]
         chosen = choose_passages(index, relevant, max(top_k, PASSAGES_READ), question)
-        rows, read = self._read_set(index, chosen)
+        # When the best passage is from the days the question points at ("this week"), so is the answer: an older
+        # article on the same story (last month's prime minister) is not read for it.
+        fresh = {item.row for item in ranked if item.fresh}
+        rows, read = self._read_set(index, [item for item in chosen if item.row in fresh] if chosen[0].row in fresh else chosen)
         found = self.reader.read(question, [s.quote for s in read], [s.title for s in read], topic=query)
         answering = replace(
             read[found.passage],
@@ -230,20 +245,29 @@ class Engine:
         when = relative_date(found.text, answering.date) if found.kind in ("date", None) else None
         return Answer(question, found.text, False, sources, found.kind, when), ranked
 
-    def _from_other_languages(self, index: PassageStore, question: str, top_k: int) -> Answer:
+    def _from_other_languages(self, index: PassageStore, question: str, top_k: int, asked: Asked) -> Answer:
         """An English question the English path found nothing for may be about an article in German or Korean, which
         the English models cannot read: the cross-lingual index answers from those articles, with its own abstention."""
         if self.multilingual is None or index.crosslingual is None:
             return Answer(question, None, True, [])
-        return self._crosslingual(index, question, "en", top_k, abstain=True, foreign_only=True)[0]
+        return self._crosslingual(index, question, "en", top_k, asked, abstain=True, foreign_only=True)[0]
 
     def _crosslingual(
-        self, index: PassageStore, question: str, language: str, top_k: int, abstain: bool, foreign_only: bool = False
+        self,
+        index: PassageStore,
+        question: str,
+        language: str,
+        top_k: int,
+        asked: Asked,
+        abstain: bool,
+        foreign_only: bool = False,
     ) -> tuple[Answer, list[crosslingual.Scored]]:
         """The cross-lingual path (qa/crosslingual.py) with the shared second opinion and tagger."""
         assert self.multilingual is not None
         judge, tagger = shared_second_opinion(), shared_tagger()
-        return crosslingual.answer(index, self.multilingual, question, language, top_k, judge, abstain, tagger, foreign_only)
+        return crosslingual.answer(
+            index, self.multilingual, question, language, top_k, judge, abstain, tagger, foreign_only, asked
+        )
 
     def reading(self, question: str, relevant: Sequence[Ranked]) -> list[Source]:
         """The passages the reader reads for `question` out of the relevant ones (for training the reader)."""
@@ -257,16 +281,18 @@ class Engine:
         lede = [p.row for p in index.lede(top_article, LEDE_PARAGRAPHS) if p.row not in rows]
         return rows + lede, as_sources(index, rows + lede, scores + [0.0] * len(lede))
 
-    def rank(self, question: str, k: int, history: Sequence[str] = ()) -> list[Ranked]:
+    def rank(self, question: str, k: int, history: Sequence[str] = (), asked: Asked | None = None) -> list[Ranked]:
         """The best k passages for a question with their final scores, best first (no abstention)."""
         question = " ".join(question.split())
-        return self._rank(self._index, with_context(question, history), k, focus=question)
+        return self._rank(self._index, with_context(question, history), k, focus=question, asked=asked or Asked.today())
 
-    def _rank(self, index: PassageStore, query: str, k: int, focus: str | None = None) -> list[Ranked]:
+    def _rank(self, index: PassageStore, query: str, k: int, focus: str, asked: Asked) -> list[Ranked]:
         """Retrieve with `query`; the cross-encoder also reads `focus` (a follow-up as asked) when it differs.
 
         A follow-up retrieves with the previous question's words, which find the topic; read alone, the
         follow-up picks the passage that answers this turn ("how much did it cost?"). The two logits are averaged.
+        Passages of articles from the days the question points at ("this week") go ahead by FRESH_FUSED before the
+        cross-encoder's depth cut and by FRESH_LOGIT after it; an "as of" question never sees later articles.
         """
         retrieval = "hybrid" if self.mode == "rerank" else self.mode
         vector = self.encoder.encode_query(query)
@@ -276,21 +302,29 @@ class Engine:
                 f"{vector.shape[-1]}-dimensional ones: delete {self.settings.index} and "
                 f"{rebuild_hint(self.settings.index)} from scratch"
             )
-        hits = retriever_for(index, retrieval).search(query, vector, max(k, RERANK_DEPTH))
-        texts = [passage.text for passage in index.passages([hit.row for hit in hits])]
+        days = asked.fresh_days(focus)
+        pool = max(k, RERANK_DEPTH)
+        hits = retriever_for(index, retrieval).search(query, vector, max(pool, FRESH_POOL) if days or asked.as_of else pool)
+        passages = index.passages([hit.row for hit in hits])
+        dates = article_dates(index, passages)
+        fresh = {p.row for p, day in zip(passages, dates, strict=True) if days and in_days(day, days)}
+        kept = [(hit, p.text) for hit, p, day in zip(hits, passages, dates, strict=True) if asked.published_yet(day)]
+        kept.sort(key=lambda pair: -(pair[0].fused + FRESH_FUSED * (pair[0].row in fresh)))  # stable: ties keep order
+        hits, texts = [hit for hit, _ in kept[:pool]], [text for _, text in kept[:pool]]
         if self.reranker is None:
             # Without the cross-encoder, abstention judges the cosine (a stable scale; BM25 and fused scores are
             # relative to the query); the order stays the retriever's.
-            return [Ranked(hit, hit.cosine, text) for hit, text in zip(hits[:k], texts, strict=False)]
+            return [Ranked(hit, hit.cosine, text, fresh=hit.row in fresh) for hit, text in zip(hits[:k], texts, strict=False)]
         depth = min(RERANK_DEPTH, len(hits))
         logits = self.reranker.score(query, texts[:depth])
         if focus and focus != query:
             logits = (logits + self.reranker.score(focus, texts[:depth])) / 2
         ranked = [
-            Ranked(hit, probability(logit), text, float(logit)) for hit, logit, text in zip(hits, logits, texts, strict=False)
+            Ranked(hit, probability(logit), text, float(logit), hit.row in fresh)
+            for hit, logit, text in zip(hits, logits, texts, strict=False)
         ]
         # The cross-encoder decides, the retriever's fused score breaks near-ties (tuned on SQuAD dev).
-        ranked.sort(key=lambda item: -(item.logit + FUSED_SHARE * item.hit.fused))
+        ranked.sort(key=lambda item: -(item.logit + FUSED_SHARE * item.hit.fused + FRESH_LOGIT * (item.row in fresh)))
         # Below the reranked depth, keep the retriever's order with scores under every reranked one.
-        ranked += [Ranked(hit, 0.0, text) for hit, text in zip(hits[depth:], texts[depth:], strict=True)]
+        ranked += [Ranked(hit, 0.0, text, fresh=hit.row in fresh) for hit, text in zip(hits[depth:], texts[depth:], strict=True)]
         return ranked[:k]

@@ -66,6 +66,17 @@ def test_ask_reads_questions_from_stdin_and_abstains_off_topic(folders):
     assert off_topic["text"] == "I couldn't find that in the articles."
 
 
+def test_ask_as_of_a_day_sees_only_the_articles_published_by_then(folders):
+    stdin = "who signed the pact?\n"
+    before = run("-m", "bot", "ask", "--json", "--as-of", "2024-06-01", *folders, stdin=stdin)
+    assert before.returncode == 0, before.stderr
+    assert json.loads(before.stdout)["abstained"] is True  # the seed article is dated 2024-06-24
+    after = run("-m", "bot", "ask", "--json", "--as-of", "2024-06-30", *folders, stdin=stdin)
+    assert json.loads(after.stdout)["answer"] == "Vladimir Putin and Kim Jong-un"
+    wrong = run("-m", "bot", "ask", "--as-of", "24/06/2024", *folders, "who signed the pact?")
+    assert wrong.returncode == 2 and "write it as YYYY-MM-DD" in wrong.stderr and "Traceback" not in wrong.stderr
+
+
 def test_build_then_console_answers_with_quote_and_source(folders, seed_corpus):
     built = run("-m", "embeddings", "build", *folders)
     assert built.returncode == 0, built.stderr
