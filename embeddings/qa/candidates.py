@@ -232,3 +232,34 @@ class CandidateScorer:
 def _words_between(text: str, anchor: int, mention: Mention) -> int:
     left, right = (anchor, mention.start) if anchor < mention.start else (mention.end, anchor)
     return len(WORD.findall(text[left:right]))
+
+
+def with_names_found_elsewhere(mentions: list[list[Mention]], texts: list[str]) -> list[list[Mention]]:
+    """Each sentence's mentions, plus every name the tagger found in another sentence read where this one says it too.
+
+    The small tagger reads each sentence alone and misses names it found a sentence earlier ("King Charles III
+    welcomes Sunak" after "Sunak will become the new leader"); a name is the same name wherever it stands, so it
+    keeps the label it was found with (the commonest, when it was found with several). Noun phrases with exactly
+    its bounds give way to it.
+    """
+    labels: dict[str, Counter[str]] = {}
+    for found, text in zip(mentions, texts, strict=True):
+        for mention in found:
+            name = text[mention.start : mention.end]
+            if mention.label in NAME_LABELS and len(name) >= 3 and name[:1].isupper():
+                labels.setdefault(name, Counter())[mention.label] += 1
+    if not labels:
+        return mentions
+    names = re.compile(rf"(?<![\w-])(?:{'|'.join(map(re.escape, sorted(labels, key=len, reverse=True)))})(?![\w-])")
+    widened = []
+    for found, text in zip(mentions, texts, strict=True):
+        tagged = [m for m in found if m.label not in (PHRASE, QUOTE, SPAN)]
+        added = [
+            Mention(match.start(), match.end(), labels[match[0]].most_common(1)[0][0])
+            for match in names.finditer(text)
+            if not any(m.start < match.end() and match.start() < m.end for m in tagged)
+        ]
+        bounds = {(m.start, m.end) for m in added}
+        kept = [m for m in found if (m.start, m.end) not in bounds]
+        widened.append(sorted(kept + added, key=lambda m: m.start) if added else found)
+    return widened

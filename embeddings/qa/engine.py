@@ -231,8 +231,10 @@ class Engine:
         chosen = choose_passages(index, relevant, max(top_k, PASSAGES_READ), question)
         # When the best passage is from the days the question points at ("this week"), so is the answer: an older
         # article on the same story (last month's prime minister) is not read for it.
-        fresh = {item.row for item in ranked if item.fresh}
-        rows, read = self._read_set(index, [item for item in chosen if item.row in fresh] if chosen[0].row in fresh else chosen)
+        if relevant[0].fresh:
+            rows, read = self._read_set(index, choose_passages(index, [r for r in relevant if r.fresh], PASSAGES_READ, question))
+        else:
+            rows, read = self._read_set(index, chosen)
         found = self.reader.read(question, [s.quote for s in read], [s.title for s in read], topic=query)
         answering = replace(
             read[found.passage],

@@ -38,6 +38,7 @@ from embeddings.qa.candidates import (
     candidates_in,
     content_words,
     with_meaning,
+    with_names_found_elsewhere,
     with_repeats,
 )
 from embeddings.qa.span import answer_span
@@ -135,9 +136,10 @@ class Reader:
         except TaggerUnavailable:
             self.tagger = None
             return kind, sentences, []
+        said = [passages[s.passage][s.start : s.end] for s in read]
         mentions = [
-            _with_proposal(found, sentence, passages[sentence.passage][sentence.start : sentence.end])
-            for found, sentence in zip(mentions, read, strict=True)
+            _with_proposal(found, sentence, text)
+            for found, sentence, text in zip(with_names_found_elsewhere(mentions, said), read, said, strict=True)
         ]
         asked = content_words(topic)
         titles = [contexts[s.passage] if s.passage < len(contexts) else "" for s in read]

@@ -242,3 +242,38 @@ def test_a_list_of_dates_stays_whole():
     ]
     spans = _with_partners(dates[0], dates, np.zeros(3), text)
     assert [text[start:end] for start, end in spans] == ["August 29, September 2 or September 5"]
+
+
+def test_a_name_found_in_one_sentence_is_that_name_where_the_tagger_missed_it():
+    from embeddings.models.entities import PHRASE, Mention
+    from embeddings.qa.candidates import with_names_found_elsewhere
+
+    texts = [
+        "King Charles III welcomes Sunak at the palace.",
+        "Brady announces that Sunak will lead the Conservative Party.",
+        "Sunak-style budgets and the Sunaks were not mentioned.",
+    ]
+
+    def at(text: str, words: str, label: str) -> Mention:
+        return Mention(text.index(words), text.index(words) + len(words), label)
+
+    first, second = texts[:2]
+    found = [
+        [at(first, "King Charles III", "PERSON"), at(first, "Sunak", PHRASE)],  # "Sunak" missed, a noun phrase has its bounds
+        [at(second, "Brady", "PERSON"), at(second, "Sunak", "ORG"), at(second, "the Conservative Party", "ORG")],
+        [],
+    ]
+    widened = with_names_found_elsewhere(found, texts)
+    assert [(texts[0][m.start : m.end], m.label) for m in widened[0]] == [("King Charles III", "PERSON"), ("Sunak", "ORG")]
+    assert widened[1] == found[1]  # nothing it did not already have
+    assert widened[2] == []  # "Sunak-style" and "Sunaks" are other words
+    assert with_names_found_elsewhere([[], []], ["a", "b"]) == [[], []]
+
+
+def test_a_name_is_not_found_inside_another_mention():
+    from embeddings.models.entities import Mention
+    from embeddings.qa.candidates import with_names_found_elsewhere
+
+    texts = ["Washington said no.", "The University of Washington agreed."]
+    found = [[Mention(0, 10, "PERSON")], [Mention(0, 31, "ORG")]]
+    assert with_names_found_elsewhere(found, texts) == found
