@@ -229,12 +229,7 @@ class Engine:
         # judgement, or the cosine bar the engine has always used).
         relevant = [item for item in ranked if item.score >= self.min_score or item.hit.cosine >= MIN_RELEVANCE]
         chosen = choose_passages(index, relevant, max(top_k, PASSAGES_READ), question)
-        # When the best passage is from the days the question points at ("this week"), so is the answer: an older
-        # article on the same story (last month's prime minister) is not read for it.
-        if relevant[0].fresh:
-            rows, read = self._read_set(index, choose_passages(index, [r for r in relevant if r.fresh], PASSAGES_READ, question))
-        else:
-            rows, read = self._read_set(index, chosen)
+        rows, read = self._read_set(index, question, relevant, chosen)
         found = self.reader.read(question, [s.quote for s in read], [s.title for s in read], topic=query)
         answering = replace(
             read[found.passage],
@@ -273,10 +268,19 @@ class Engine:
 
     def reading(self, question: str, relevant: Sequence[Ranked]) -> list[Source]:
         """The passages the reader reads for `question` out of the relevant ones (for training the reader)."""
-        return self._read_set(self._index, choose_passages(self._index, relevant, PASSAGES_READ, question))[1]
+        chosen = choose_passages(self._index, relevant, PASSAGES_READ, question)
+        return self._read_set(self._index, question, relevant, chosen)[1]
 
-    def _read_set(self, index: PassageStore, chosen: Sequence[Scored]) -> tuple[list[int], list[Source]]:
-        """What the reader reads: the best passages to quote, then the lede of the best article (its subject's name)."""
+    def _read_set(
+        self, index: PassageStore, question: str, relevant: Sequence[Ranked], chosen: Sequence[Scored]
+    ) -> tuple[list[int], list[Source]]:
+        """What the reader reads: the best passages to quote, then the lede of the best article (its subject's name).
+
+        When the best passage is from the days the question points at ("this week"), so is the answer: an older
+        article on the same story (last month's prime minister) is not read for it.
+        """
+        if relevant[0].fresh:
+            chosen = choose_passages(index, [item for item in relevant if item.fresh], PASSAGES_READ, question)
         rows = [item.row for item in chosen[:PASSAGES_READ]]
         scores = [item.score for item in chosen[:PASSAGES_READ]]
         top_article = index.passages(rows[:1])[0].article_id
