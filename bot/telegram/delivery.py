@@ -27,6 +27,7 @@ logger = logging.getLogger(__name__)
 NETWORK_RETRIES = 4  # 0.5 + 1 + 2 + 4 seconds of backoff: rides out a short outage
 FLOOD_RETRIES = 3  # AIORateLimiter's retries after a 429, each waiting what Telegram asked
 TYPING_REFRESH = 4.5  # Telegram shows "typing…" for 5 seconds per sendChatAction
+QUIET_CHECK = 0.5  # seconds between looks at whether a quiet chat's answer has begun (typing resumes then)
 
 
 class RetryingRateLimiter(AIORateLimiter):
@@ -132,11 +133,14 @@ async def send_messages(
 
 
 @contextlib.asynccontextmanager
-async def typing(chat: Chat) -> AsyncIterator[None]:
-    """Show "typing…" in the chat until the block ends."""
+async def typing(chat: Chat, quiet: Callable[[], bool] = lambda: False) -> AsyncIterator[None]:
+    """Show "typing…" in the chat until the block ends, except while `quiet()` says the chat was told to wait."""
 
     async def keep_typing() -> None:
         while True:
+            if quiet():
+                await asyncio.sleep(QUIET_CHECK)
+                continue
             with contextlib.suppress(TelegramError):
                 await chat.send_action(ChatAction.TYPING)
             await asyncio.sleep(TYPING_REFRESH)

@@ -91,7 +91,8 @@ async def answer_question(update: Update, context: BotContext) -> None:
     chat = context.chat_data
     user_id = update.effective_user.id if update.effective_user else message.chat_id
     ask = functools.partial(served.engine.ask, question, served.config.max_sources, tuple(chat.history))
-    async with served.typing(message.chat):  # the question takes a fair turn: chats with backlogs do not hold it up
+    quiet = functools.partial(served.scheduler.told_to_wait, message.chat_id)
+    async with served.typing(message.chat, quiet):  # the question takes a fair turn: chats with backlogs do not hold it up
         answer, notice = await wait_for_turn(served.scheduler, context.bot, message, user_id, ask, SORRY)
     chat.asked(question)
     shown = served.config.sources_per_page

@@ -39,10 +39,12 @@ class ChatTyping:
         self._chats: dict[int, tuple[int, contextlib.AbstractAsyncContextManager]] = {}
 
     @contextlib.asynccontextmanager
-    async def __call__(self, chat: Chat) -> AsyncIterator[None]:
+    async def __call__(self, chat: Chat, quiet: Callable[[], bool] = lambda: False) -> AsyncIterator[None]:
+        """Typing shows while a question of the chat waits or is answered, but not while `quiet()` (the chat was
+        told it is queued and nothing of it is being answered: the notice says it, and requests are scarce)."""
         count, shown = self._chats.get(chat.id, (0, None))
         if shown is None:
-            shown = typing(chat)
+            shown = typing(chat, quiet)
             await shown.__aenter__()
         self._chats[chat.id] = (count + 1, shown)
         try:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -160,6 +160,12 @@ class Scheduler:
         self._tasks: list[asyncio.Task] = []
         # Chats told "queued" (bot.telegram.queued) during their current backlog: one notice each until it clears.
         self.noticed: set[int] = set()
+        self._answering: Counter[int] = Counter()  # questions of each chat on a worker now
+
+    def told_to_wait(self, chat_id: int) -> bool:
+        """The chat was told it is queued and none of its questions is being answered: "typing…" would only repeat
+        the notice, and each one costs a request of the bot's ~30 a second that answers need in a burst."""
+        return chat_id in self.noticed and not self._answering[chat_id]
 
     def _start(self) -> FairQueue:
         """Start the workers in the running event loop (on the first question, so it is python-telegram-bot's loop)."""
@@ -177,6 +183,7 @@ class Scheduler:
         loop = asyncio.get_running_loop()
         while True:
             ticket = await queue.take()
+            self._answering[ticket.chat_id] += 1
             try:
                 result = await loop.run_in_executor(self._executor, ticket.work)
             except Exception as error:  # the question's own handler reports it
@@ -186,6 +193,9 @@ class Scheduler:
                 if not ticket.future.done():
                     ticket.future.set_result(result)
             finally:
+                self._answering[ticket.chat_id] -= 1
+                if not self._answering[ticket.chat_id]:
+                    del self._answering[ticket.chat_id]
                 queue.done(ticket)
                 if not queue.has(ticket.chat_id):
                     self.noticed.discard(ticket.chat_id)

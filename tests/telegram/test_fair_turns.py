@@ -94,6 +94,20 @@ async def test_a_chat_with_several_questions_waiting_gets_one_typing_loop_not_on
     assert chat.actions == 2
 
 
+async def test_a_chat_told_to_wait_sees_no_typing_until_its_answer_begins(monkeypatch):
+    from bot.telegram import delivery
+
+    monkeypatch.setattr(delivery, "QUIET_CHECK", 0.01)
+    told = True
+    chat = _Chat(1)
+    async with queued.ChatTyping()(chat, lambda: told):
+        await asyncio.sleep(0.05)
+        assert chat.actions == 0  # the notice says it waits
+        told = False  # its answer began
+        await asyncio.sleep(0.05)
+        assert chat.actions == 1
+
+
 def test_a_burst_of_questions_does_not_fill_every_update_slot(engine, tmp_path):
     from bot.telegram.app import UPDATES_AT_ONCE, build_application
     from bot.telegram.config import TelegramConfig

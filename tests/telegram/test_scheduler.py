@@ -82,3 +82,32 @@ async def test_the_scheduler_runs_work_in_threads_and_hands_back_results_and_err
         await asyncio.sleep(0)
     finally:
         await scheduler.stop()
+
+
+async def test_a_chat_told_to_wait_is_quiet_until_one_of_its_questions_is_answered():
+    import threading
+
+    scheduler = Scheduler(workers=1)
+    started, release = threading.Event(), threading.Event()
+
+    def slow() -> str:
+        started.set()
+        release.wait(5)
+        return "done"
+
+    try:
+        busy = await scheduler.submit(1, 1, slow)
+        waiting = await scheduler.submit(2, 2, lambda: "answered")
+        await asyncio.to_thread(started.wait, 5)
+        assert not scheduler.told_to_wait(2)  # not told yet: "typing…" shows
+        scheduler.noticed.add(2)  # the "queued" notice went out
+        assert scheduler.told_to_wait(2) and not scheduler.told_to_wait(1)
+        scheduler.noticed.add(1)
+        assert not scheduler.told_to_wait(1)  # its question is on a worker: typing shows
+        release.set()
+        assert (await busy.future, await waiting.future) == ("done", "answered")
+        await asyncio.sleep(0.01)
+        assert not scheduler.told_to_wait(2)  # its backlog cleared, the notice with it
+    finally:
+        release.set()
+        await scheduler.stop()
