@@ -65,6 +65,13 @@ def test_the_russian_question_of_the_issue_is_answered_with_the_two_signatories(
     assert top.paragraph == 4 and "Vladimir Putin, who signed the pact" in top.quote[slice(*top.sentence)]
 
 
+def test_a_question_in_another_language_as_of_a_day_sees_only_the_articles_published_by_then(seed_engine):
+    from embeddings import Asked
+
+    assert seed_engine.ask("Кто подписал пакт?", asked=Asked.as_of_day("2024-06-01")).abstained  # the seed: 2024-06-24
+    assert not seed_engine.ask("Кто подписал пакт?", asked=Asked.as_of_day("2024-06-24")).abstained
+
+
 def test_question_words_of_each_language_name_the_kind_of_answer():
     kinds = {
         "person": [
