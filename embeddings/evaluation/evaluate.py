@@ -151,6 +151,8 @@ def _evaluate(args: argparse.Namespace, layout: str, articles: Path | None, scra
     else:
         corpus, corpus_source = corpus_folder(args.corpus, scratch), args.corpus
     items, heldout_items, removed = _select_items(args, layout, articles)
+    if args.as_asked and not any(item.asked_on for item in items):
+        print("note: --as-asked: these questions do not say when they were asked; they are asked today", file=sys.stderr)
     reports: list[Report] = []
     answered: dict[str, list[list[Answer]]] = {}
     for name in backends:

@@ -173,6 +173,17 @@ def test_the_command_on_a_realtimeqa_split_sample(rtqa, tmp_path, capsys):
     assert sampled["questions"] == 3 and sampled["sources_hold_answer"]["5"] is None  # only one source was asked for
 
 
+def test_as_asked_asks_each_question_on_its_day_and_later_articles_are_left_out(rtqa, tmp_path, capsys):
+    corpus = str(rtqa / "articles.jsonl.gz")
+    base = ["--corpus", corpus, "--index", str(tmp_path / "index"), "--mode", "bm25", "--as-asked", "--others", "3"]
+    (today,) = run_json(capsys, "--questions", str(rtqa / "extractive-2022.jsonl"), *base)
+    assert today["answerable_abstained"] == 0.0  # the ids say no day: asked today, every article counts
+    early = rtqa / "asked-in-january.jsonl"
+    early.write_text("".join(json.dumps({**q, "question_date": "2022/01/01"}) + "\n" for q in question_records()), "utf-8")
+    (january,) = run_json(capsys, "--questions", str(early), *base)
+    assert january["answerable_abstained"] == 1.0  # every article of the corpus was published after that day
+
+
 def test_options_of_the_other_layout_are_refused(rtqa, capsys):
     args = ["evaluate", "--questions", str(rtqa / "extractive-2022.jsonl"), "--corpus", str(rtqa / "articles.jsonl.gz")]
     assert main([*args, "--articles-from", "2"]) == 2
