@@ -57,7 +57,7 @@ def evaluate_mode(
         if not gold:
             report.unmapped += 1
             continue
-        asked = Asked.as_of_day(item.asked_on) if as_asked and item.asked_on else None
+        asked = _asked(item, as_asked)
         started = time.perf_counter()
         if answers:
             answer, ranked = engine.ask_ranked(item.question, top_k=top, asked=asked)
@@ -84,8 +84,12 @@ def _heldout_abstained(
     refused = 0
     for number, item in enumerate(items, start=done + 1):
         started = time.perf_counter()
-        asked = Asked.as_of_day(item.asked_on) if as_asked and item.asked_on else None
-        refused += engine.ask(item.question, top_k=1, asked=asked).abstained
+        refused += engine.ask(item.question, top_k=1, asked=_asked(item, as_asked)).abstained
         tally.latencies.append(time.perf_counter() - started)
         progress(number)
     return refused / len(items)
+
+
+def _asked(item: QAItem, as_asked: bool) -> Asked | None:
+    """As of the day the question was asked, when `as_asked` and the set says it; else None (today)."""
+    return Asked.as_of_day(item.asked_on) if as_asked and item.asked_on else None

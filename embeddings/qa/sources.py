@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from typing import Protocol
 
 from embeddings.index.store import StoredIndex
+from embeddings.qa.recency import article_dates
 from embeddings.qa.results import Source
 
 NEAR_DUPLICATE = 0.8  # word-trigram Jaccard at or above which two passages count as the same text (wire copy)
@@ -86,9 +87,8 @@ def choose_passages(index: StoredIndex, ranked: Sequence[Scored], top_k: int, qu
     or third of the article already quoted, and a weaker article in between would hide it.
     """
     passages = {p.row: p for p in index.passages([item.row for item in ranked])}
-    articles = {a.id: a for a in index.articles(sorted({p.article_id for p in passages.values()}))}
     if asks_for_recent(question):
-        ranked = newest_first_among_ties(ranked, {row: articles[p.article_id].date for row, p in passages.items()})
+        ranked = newest_first_among_ties(ranked, dict(zip(passages, article_dates(index, list(passages.values())), strict=True)))
     kept = _without_near_duplicates(ranked, passages)
     return spread_over_articles(kept, {row: p.article_id for row, p in passages.items()}, top_k)
 
