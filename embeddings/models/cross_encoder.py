@@ -5,9 +5,13 @@ cross-encoder that loads offline). We run it with onnxruntime and `tokenizers` d
 itself is not needed. Its score is a logit: > 0 reads as "this passage answers the question".
 
 Idle onnxruntime threads sleep instead of spinning: the scores are the same, and on a shared CPU spinning burned a
-third of the time. (Smaller batches would pad less, but the INT8 model quantizes a batch's activations with one
-scale, so scores move with the batch: one pair at a time cost a third of the CPU and lost answers on RealTime QA,
-docs/bursts.md.)
+third of the time.
+
+`score` (reranking) reads each pair alone. A batch is padded to its longest pair (news paragraphs: median 65
+tokens, longest ~256), and the INT8 model quantizes a whole batch's activations with one scale, so a passage's
+score moved with whatever else was retrieved with it. Alone, each pair costs only its own tokens (the reranker's
+CPU ~0.5 -> ~0.2 s a question) and scores the same whatever it is ranked against (docs/bursts.md). `read`
+(the reader's sentences) keeps batches: the reader's weights and span head were fitted on batched readings.
 
 `read` also returns every token's state after layer STATES_LAYER (an extra output of the same graph, no second
 pass): the reader's span head (models/span_head.py), fine-tuned copies of the layers above it, reads them on to
@@ -93,14 +97,15 @@ class CrossEncoder:
             self._tokenizer = tokenizer
 
     def score(self, question: str, passages: Sequence[str]) -> np.ndarray:
-        """One relevance logit per passage, in the order given."""
-        return np.array([reading.logit for reading in self._run(question, passages, states=False)], dtype=np.float32)
+        """One relevance logit per passage, in the order given; each pair read alone (see the module's docstring)."""
+        readings = self._run(question, passages, states=False, batch_size=1)
+        return np.array([reading.logit for reading in readings], dtype=np.float32)
 
     def read(self, question: str, passages: Sequence[str]) -> list[PairReading]:
         """Each passage's logit with the pair's token states (None if the model has no such output), in order."""
-        return self._run(question, passages, states=True)
+        return self._run(question, passages, states=True, batch_size=self.batch_size)
 
-    def _run(self, question: str, passages: Sequence[str], states: bool) -> list[PairReading]:
+    def _run(self, question: str, passages: Sequence[str], states: bool, batch_size: int) -> list[PairReading]:
         if not passages:
             return []
         self._load()
@@ -109,8 +114,8 @@ class CrossEncoder:
         readings: list[PairReading | None] = [None] * len(passages)
         # Similar lengths batch together, so padding stays short.
         order = sorted(range(len(passages)), key=lambda i: len(passages[i]))
-        for start in range(0, len(order), self.batch_size):
-            batch = order[start : start + self.batch_size]
+        for start in range(0, len(order), batch_size):
+            batch = order[start : start + batch_size]
             encodings = self._tokenizer.encode_batch([(question, passages[i]) for i in batch])
             outputs = self._session.run(["logits", STATES] if states else ["logits"], features(encodings))
             for row, (i, encoding) in enumerate(zip(batch, encodings, strict=True)):

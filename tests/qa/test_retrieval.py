@@ -81,3 +81,15 @@ def test_the_cross_encoder_prefers_the_passage_that_answers():
     off_topic = probabilities("What is the recipe for banana bread?")
     assert off_topic.max() < 0.25
     assert reranker.score("anything", []).shape == (0,)
+
+
+def test_a_passage_scores_the_same_whatever_it_is_ranked_with():
+    # Batched, the INT8 model shares one activation scale (and the padding) across the batch, so a passage's score
+    # moved with the other passages retrieved beside it; reranking reads each pair alone.
+    reranker = CrossEncoder()
+    question = "When was the railway museum founded?"
+    alone = reranker.score(question, PARAGRAPHS[2:3])
+    longest = max(PARAGRAPHS, key=len)
+    beside = reranker.score(question, [PARAGRAPHS[2], longest * 4, "Short."])
+    assert beside[0] == pytest.approx(alone[0], abs=1e-6)
+    assert np.allclose(reranker.score(question, list(reversed(PARAGRAPHS))), reranker.score(question, PARAGRAPHS)[::-1])
