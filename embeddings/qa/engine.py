@@ -41,7 +41,9 @@ from embeddings.settings import Settings
 # Pipelines `evaluate` can compare: the retrieval modes alone, and hybrid retrieval reranked by the cross-encoder.
 MODES = (*RETRIEVAL_MODES, "rerank")
 RERANK_DEPTH = 15  # candidates the cross-encoder reads: each costs ~0.1 s of CPU on a long paragraph (docs/quality.md)
-LEDE_PARAGRAPHS = 2  # the top article's first paragraphs, read for the answer even when ranked lower
+LEDE_PARAGRAPHS = 2  # an article's first paragraphs, read for the answer even when ranked lower
+LEDE_ARTICLES = 2  # the articles read whose ledes are read too: the best one, and one more that answers surely
+LEDE_SURE = 0.9  # the reranker's probability at which a passage's article counts as answering (RealTime QA dev)
 FUSED_SHARE = 2.0  # weight of the retriever's fused score (0..1) next to the cross-encoder's logit when ordering
 FRESH_POOL = 60  # retrieved passages re-ordered by freshness (or left out as not yet published) before the depth cut
 FRESH_FUSED = 0.05  # added to the fused score (0..1) of a passage from an article of the days a question points at
@@ -274,8 +276,12 @@ class Engine:
     def _read_set(
         self, index: PassageStore, question: str, relevant: Sequence[Ranked], chosen: Sequence[Scored]
     ) -> tuple[list[int], list[Source]]:
-        """What the reader reads: the best passages to quote, then the lede of the best article (its subject's name).
+        """What the reader reads: the best passages to quote, then the ledes of the best article and of one more
+        whose passage the reranker reads as answering (LEDE_SURE).
 
+        The lede names the subject that later paragraphs call "the platform" ("Kanye West is acquiring Parler..."),
+        and the best passage is not always from the article whose lede says it; an article read only as related
+        would add names that compete with the answer.
         When the best passage is from the days the question points at ("this week"), so is the answer: an older
         article on the same story (last month's prime minister) is not read for it.
         """
@@ -283,8 +289,10 @@ class Engine:
             chosen = choose_passages(index, [item for item in relevant if item.fresh], PASSAGES_READ, question)
         rows = [item.row for item in chosen[:PASSAGES_READ]]
         scores = [item.score for item in chosen[:PASSAGES_READ]]
-        top_article = index.passages(rows[:1])[0].article_id
-        lede = [p.row for p in index.lede(top_article, LEDE_PARAGRAPHS) if p.row not in rows]
+        read = index.passages(rows)
+        answering = [p for k, (p, score) in enumerate(zip(read, scores, strict=True)) if k == 0 or score >= LEDE_SURE]
+        articles = list(dict.fromkeys(p.article_id for p in answering))[:LEDE_ARTICLES]
+        lede = list(dict.fromkeys(p.row for a in articles for p in index.lede(a, LEDE_PARAGRAPHS) if p.row not in rows))
         return rows + lede, as_sources(index, rows + lede, scores + [0.0] * len(lede))
 
     def rank(self, question: str, k: int, history: Sequence[str] = (), asked: Asked | None = None) -> list[Ranked]:

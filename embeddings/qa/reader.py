@@ -49,7 +49,7 @@ from embeddings.qa.span import answer_span
 THRESHOLDS = {"rerank": 0.25, "hybrid": 0.3, "rrf": 0.3, "dense": 0.3, "bm25": 0.3}
 MIN_RELEVANCE = THRESHOLDS["dense"]
 
-PASSAGES_READ = 3  # the top passages whose sentences may hold the short answer (the top article's lede besides)
+PASSAGES_READ = 3  # the top passages whose sentences may hold the short answer (ledes besides: Engine._read_set)
 SENTENCES_READ = 6  # of their sentences, the best ones (by the cross-encoder) that are searched for candidates
 SURE = 0.2  # the answer's share of the softmax over all candidates below which the sentence is shown (tuned on dev)
 PEER_MARGIN = 2.0  # how far below the best a second name may score and still join it ("X together with Y")

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from embeddings import Engine, Settings, ensure_index
+from embeddings.qa.engine import LEDE_SURE
 from embeddings.qa.sources import asks_for_recent, near_duplicate, newest_first_among_ties, shingles, spread_over_articles
 from tests.conftest import WordHashEncoder
 
@@ -118,3 +119,36 @@ def test_the_reader_also_reads_the_lede_of_the_best_article(engine):
     best = read[0]
     assert best.title == "Container terminal: what the dredging means" and best.paragraph == 3
     assert {(source.title, source.paragraph) for source in read} >= {(best.title, 1), (best.title, 2)}
+
+
+def test_the_reader_reads_the_lede_of_a_second_article_that_answers_surely(tmp_path):
+    # The paragraphs that answer say "the platform"; the name is in the lede of the article that is not read first.
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    article(
+        corpus, "deal.md", "A rapper buys a platform", "Coast Post", "2022-10-17",
+        "Kanye West is acquiring Parler, the alternative social media platform.",
+        "The deal was announced on Monday morning by the parent company.",
+        "Analysts said the acquisition comes after West had his account locked by Twitter this month.",
+    )  # fmt: skip
+    article(
+        corpus, "react.md", "West buys the controversial social media platform", "Bay Times", "2022-10-18",
+        "Markets shrugged on Tuesday.",
+        "Traders wrote notes all day.",
+        "West is acquiring the controversial social media platform after being removed from Twitter this month.",
+    )  # fmt: skip
+    settings = Settings(corpus=corpus, index=tmp_path / "index")
+    encoder = WordHashEncoder()
+    ensure_index(settings, encoder)
+    engine = Engine(settings, encoder)  # the cross-encoder judges which passages answer
+    question = "which controversial social media platform is West acquiring?"
+    ranked = engine.rank(question, 15)
+    read = engine.reading(question, ranked)
+    first = read[0]
+    assert first.title.startswith("West buys") and first.paragraph == 3
+    second = next(source for source in read if source.title != first.title)
+    assert next(item for item in ranked if item.text == second.quote).score >= LEDE_SURE
+    assert {(source.title, source.paragraph) for source in read} >= {(first.title, 1), (second.title, 1), (second.title, 2)}
+    passages = [source.quote for source in read]
+    _, _, candidates = engine.reader.candidates(question, passages, [source.title for source in read])
+    assert "Parler" in {passages[c.sentence.passage][c.start : c.end] for c in candidates}
