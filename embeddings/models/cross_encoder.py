@@ -5,7 +5,9 @@ cross-encoder that loads offline). We run it with onnxruntime and `tokenizers` d
 itself is not needed. Its score is a logit: > 0 reads as "this passage answers the question".
 
 Idle onnxruntime threads sleep instead of spinning: the scores are the same, and on a shared CPU spinning burned a
-third of the time.
+third of the time. One thread per session by default: the bot answers on one worker per core, and one pair is too
+small to split across threads (1.24x answers per CPU-second, 1.15x answers a second in a Telegram burst; a lone
+question ~10% slower; docs/bursts.md).
 
 `score` (reranking) reads each pair alone. A batch is padded to its longest pair (news paragraphs: median 65
 tokens, longest ~256), and the INT8 model quantizes a whole batch's activations with one scale, so a passage's
@@ -72,7 +74,7 @@ def model_folder() -> Path:
 class CrossEncoder:
     """Scores (question, passage) pairs; loaded on first use, safe to share between threads."""
 
-    def __init__(self, folder: Path | None = None, max_length: int = 256, batch_size: int = 16, threads: int = 2) -> None:
+    def __init__(self, folder: Path | None = None, max_length: int = 256, batch_size: int = 16, threads: int = 1) -> None:
         self.folder = folder
         self.max_length = max_length
         self.batch_size = batch_size
