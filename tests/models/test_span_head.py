@@ -40,7 +40,10 @@ def reranker() -> CrossEncoder:
 def test_reading_a_pair_gives_its_logit_and_the_states_of_all_its_tokens(reranker):
     passages = ["Vladimir Putin and Kim Jong-un signed the pact in Pyongyang.", "It rained."]
     readings = reranker.read("who signed the pact?", passages)
-    assert [r.logit for r in readings] == pytest.approx(list(reranker.score("who signed the pact?", passages)), abs=1e-4)
+    for passage in passages:  # a pair read alone scores as the reranker scores it (which reads each pair alone)
+        (alone,) = reranker.read("who signed the pact?", [passage])
+        assert alone.logit == pytest.approx(float(reranker.score("who signed the pact?", [passage])[0]), abs=1e-4)
+    assert readings[0].logit > 0 > readings[1].logit
     first = readings[0]
     # [CLS] who signed the pact? [SEP] passage [SEP]: the question's tokens too, for the head's own layers to attend to
     assert first.states is not None and first.states.shape[1] == 384
