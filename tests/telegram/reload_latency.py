@@ -5,8 +5,10 @@
 The real bot (python-telegram-bot, polling the fake Bot API on 127.0.0.1) runs in this process with the real model,
 over an index of the first --first articles of the JSONL file (e.g. /work/shared/data/bbc-news/articles.jsonl).
 A probe chat asks one question at a time, every --interval seconds: first with nothing else going on (the baseline),
-then while an admin's /reload embeds the next --added articles. Prints both latency distributions and the delay,
-measured in the same run (the machine is shared; ratios hold better than absolute times).
+then while an admin's /reload embeds the next --added articles. Each question's text is made unique (" (b3)"), so
+the engine computes every answer: the answer cache would serve the repeats in ~0.01 s and hide the rebuild's cost.
+Prints both latency distributions and the delay, measured in the same run (the machine is shared; ratios hold
+better than absolute times).
 """
 
 from __future__ import annotations
@@ -36,8 +38,9 @@ def write_articles(source: Path, target: Path, start: int, count: int) -> None:
     target.write_text("".join(chosen), encoding="utf-8")
 
 
-async def probe(fake: FakeTelegram, until: asyncio.Event | None, count: int, interval: float) -> list[float]:
-    """Ask one question at a time (after the previous answer), `count` times or until `until` is set."""
+async def probe(fake: FakeTelegram, until: asyncio.Event | None, count: int, interval: float, label: str) -> list[float]:
+    """Ask one question at a time (after the previous answer), `count` times or until `until` is set; `label` keeps
+    the questions of two probes distinct."""
     waited: list[float] = []
     chat = fake.user["id"]
     for asked in range(10_000):
@@ -45,7 +48,7 @@ async def probe(fake: FakeTelegram, until: asyncio.Event | None, count: int, int
             break
         before = len(fake.bot_messages(chat))
         started = time.perf_counter()
-        fake.say(QUESTIONS[asked % len(QUESTIONS)])
+        fake.say(f"{QUESTIONS[asked % len(QUESTIONS)]} ({label}{asked})")
         await fake.until("sendMessage", where=lambda params: params["chat_id"] == chat, count=before + 1, timeout=120)
         waited.append(time.perf_counter() - started)
         await asyncio.sleep(interval)
@@ -64,12 +67,12 @@ async def measure(settings: Settings, added: Path, folder: Path, interval: float
         await application.updater.start_polling(poll_interval=0, timeout=1)
         await application.start()
         try:
-            baseline = await probe(fake, None, 20, interval)
+            baseline = await probe(fake, None, 20, interval, "b")
             added.rename(settings.corpus / added.name)  # the new articles arrive; the admin reloads
             done = asyncio.Event()
             started = time.perf_counter()
             fake.say("/reload", user=ADMIN)
-            during = asyncio.create_task(probe(fake, done, 0, interval))
+            during = asyncio.create_task(probe(fake, done, 0, interval, "r"))
             edited = await fake.until("editMessageText", where=lambda params: params["chat_id"] == ADMIN["id"], timeout=1200)
             rebuild_seconds = time.perf_counter() - started
             done.set()
