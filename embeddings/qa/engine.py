@@ -47,7 +47,7 @@ LEDE_SURE = 0.9  # the reranker's probability at which a passage's article count
 FUSED_SHARE = 2.0  # weight of the retriever's fused score (0..1) next to the cross-encoder's logit when ordering
 FRESH_POOL = 60  # retrieved passages re-ordered by freshness (or left out as not yet published) before the depth cut
 FRESH_FUSED = 0.05  # added to the fused score (0..1) of a passage from an article of the days a question points at
-FRESH_LOGIT = 2.0  # added to its cross-encoder logit when ordering (the probability that abstention reads is untouched)
+FRESH_LOGIT = 3.0  # added to its cross-encoder logit when ordering (abstention reads the probability, untouched)
 FOLLOW_SECONDS = 30.0  # how often a qdrant replica checks whether the builder moved the alias (docs/qdrant.md)
 
 __all__ = ["MODES", "ArticleSummary", "EmptyQuestion", "Engine", "Ranked"]
