@@ -320,7 +320,8 @@ class Engine:
         pool = max(k, RERANK_DEPTH)
         hits = retriever_for(index, retrieval).search(query, vector, max(pool, FRESH_POOL) if days or asked.as_of else pool)
         passages = index.passages([hit.row for hit in hits])
-        dates = article_dates(index, passages)
+        # Articles' dates matter only to a question that points at days or is asked as of one.
+        dates = article_dates(index, passages) if days or asked.as_of else [None] * len(passages)
         fresh = {p.row for p, day in zip(passages, dates, strict=True) if days and in_days(day, days)}
         kept = [(hit, p.text) for hit, p, day in zip(hits, passages, dates, strict=True) if asked.published_yet(day)]
         kept.sort(key=lambda pair: -(pair[0].fused + FRESH_FUSED * (pair[0].row in fresh)))  # stable: ties keep order
