@@ -233,14 +233,17 @@ class Engine:
         chosen = choose_passages(index, relevant, max(top_k, PASSAGES_READ), question)
         rows, read = self._read_set(index, question, relevant, chosen)
         found = self.reader.read(question, [s.quote for s in read], [s.title for s in read], topic=query)
-        answering = replace(
-            read[found.passage],
-            highlight=found.spans[0],
-            highlights=found.spans,
-            sentence=(found.sentence_start, found.sentence_end),
-        )
-        rest = [item for item in chosen if item.row != rows[found.passage]][: top_k - 1]
-        sources = [answering, *as_sources(index, [item.row for item in rest], [item.score for item in rest])]
+        # The quote that holds the answer first; then, when the answer is a name said in full elsewhere in its
+        # article, the quote that answers with the name said short ("Sunak said he was honoured to become...").
+        said = [found] if found.short is None or found.short.passage == found.passage else [found, found.short]
+        quoted = [
+            replace(read[f.passage], highlight=f.spans[0], highlights=f.spans, sentence=(f.sentence_start, f.sentence_end))
+            for f in said
+        ][:top_k]
+        shown = {rows[f.passage] for f in said}
+        rest = [item for item in chosen if item.row not in shown][: top_k - len(quoted)]
+        sources = [*quoted, *as_sources(index, [item.row for item in rest], [item.score for item in rest])]
+        answering = quoted[0]
         when = relative_date(found.text, answering.date) if found.kind in ("date", None) else None
         return Answer(question, found.text, False, sources, found.kind, when), ranked
 

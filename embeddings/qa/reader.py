@@ -51,6 +51,7 @@ MIN_RELEVANCE = THRESHOLDS["dense"]
 
 PASSAGES_READ = 3  # the top passages whose sentences may hold the short answer (ledes besides: Engine._read_set)
 SENTENCES_READ = 6  # of their sentences, the best ones (by the cross-encoder) that are searched for candidates
+PLACES = frozenset({"GPE", "LOC", "FAC"})  # labels of places, whose "fuller" names are other places
 SURE = 0.2  # the answer's share of the softmax over all candidates below which the sentence is shown (tuned on dev)
 PEER_MARGIN = 2.0  # how far below the best a second name may score and still join it ("X together with Y")
 _LIST_GAP = re.compile(r"\s*(?:,|,? and|,? or|&)\s*(?:the\s+)?")  # between the items of a list: ", " " and " ", and the "
@@ -76,6 +77,7 @@ class Found:
     score: float
     text: str
     kind: str | None = None
+    short: Found | None = None  # the sentence that answers, where the answer (shown said in full) is said short
 
     @property
     def start(self) -> int:
@@ -118,7 +120,9 @@ class Reader:
             found = _phrase_answer(candidates, scores, best, passages, kind)
             if _share(candidates, scores, found, passages) >= SURE:
                 fuller = _fuller_name(candidates, best, passages, contexts, kind)
-                return found if fuller == best else _phrase_answer(candidates, scores, fuller, passages, kind)
+                if fuller != best:
+                    return _phrase_answer(candidates, scores, fuller, passages, kind)
+                return self._said_in_full(found, candidates[best].label, passages, contexts, kind) or found
         return _sentence_answer(question, passages, max(sentences, key=lambda s: s.score), kind)
 
     def candidates(
@@ -153,6 +157,47 @@ class Reader:
             vectors = self._embed([kind.phrase, *texts])
             with_meaning(candidates, vectors[1:] @ vectors[0])
         return kind, sentences, with_repeats(candidates, texts)
+
+    def _said_in_full(
+        self, found: Found, label: str, passages: list[str], contexts: Sequence[str], kind: AnswerType
+    ) -> Found | None:
+        """The answer's name as its article says it in full in a sentence not searched, when it says exactly one such:
+        news names a person in full once, near the top ("Rishi Sunak"), and by surname after ("Sunak said he was
+        honored..."), so the best sentence often holds only the short form. Only the passages read of the answer's
+        own article are looked at; the tagger confirms the fuller name is a name of the answer's label or of the
+        kind asked for. Not for places: "North China", "South Sudan" and "West Antarctica" are other places than
+        "China", "Sudan" and "Antarctica". None when there is no such name, or more than one."""
+        if label not in NAME_LABELS - PLACES or len(found.spans) != 1 or self.tagger is None or found.passage >= len(contexts):
+            return None
+        short = _bare(found.text)
+        before = re.compile(rf"(?<![\w’'-])(?:[A-Z][\w.’'-]*\s+){{1,3}}{re.escape(short)}(?![\w’'-])")
+        spans = [
+            (number, start, end)
+            for number, passage in enumerate(passages)
+            if number < len(contexts) and contexts[number] == contexts[found.passage]
+            for start, end in sentence_spans(passage)
+            if before.search(passage, start, end)
+        ]
+        if not spans:
+            return None
+        try:
+            tagged = self.tagger.mentions([passages[number][start:end] for number, start, end in spans])
+        except TaggerUnavailable:
+            return None
+        fuller: dict[str, tuple[int, int, int, int, int]] = {}
+        for (number, start, end), mentions in zip(spans, tagged, strict=True):
+            text = passages[number][start:end]
+            for mention in mentions:
+                name = _bare(text[mention.start : mention.end])
+                prefix = name[: -len(short)].split() if name.endswith(" " + short) else []
+                of_kind = mention.label in NAME_LABELS - PLACES and (mention.label == label or kind.accepts(mention.label))
+                if of_kind and prefix and all(CAPITALIZED.fullmatch(word) for word in prefix):
+                    first = start + mention.end - len(name)
+                    fuller.setdefault(name, (number, first, start + mention.end, start, end))
+        if len(fuller) != 1:
+            return None
+        ((name, (number, first, last, start, end)),) = fuller.items()
+        return Found(number, ((first, last),), start, end, found.score, name, found.kind, short=found)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         """Short texts embedded in batches the light question encoder takes (a big batch would go to torch)."""

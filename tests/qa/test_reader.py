@@ -277,3 +277,17 @@ def test_a_name_is_not_found_inside_another_mention():
     texts = ["Washington said no.", "The University of Washington agreed."]
     found = [[Mention(0, 10, "PERSON")], [Mention(0, 31, "ORG")]]
     assert with_names_found_elsewhere(found, texts) == found
+
+
+def test_a_name_is_widened_from_its_article_but_a_place_is_not(reader):
+    from embeddings.qa.reader import Found
+
+    passages = ["Sunak said he was honoured. China agreed.", "It looked over for Rishi Sunak. Troops left North China."]
+    sunak = Found(0, ((0, 5),), 0, 27, 3.0, "Sunak", "person")
+    who = answer_type("who became prime minister?")
+    fuller = reader._said_in_full(sunak, "PERSON", passages, ["Profile"] * 2, who)
+    assert fuller is not None and fuller.text == "Rishi Sunak" and fuller.short == sunak
+    assert passages[1][fuller.start : fuller.end] == "Rishi Sunak" and fuller.passage == 1
+    assert reader._said_in_full(sunak, "PERSON", passages, ["Profile", "Another story"], who) is None
+    china = Found(0, ((28, 33),), 28, 41, 3.0, "China", "place")
+    assert reader._said_in_full(china, "GPE", passages, ["History"] * 2, answer_type("where did he rule?")) is None

@@ -152,3 +152,36 @@ def test_the_reader_reads_the_lede_of_a_second_article_that_answers_surely(tmp_p
     passages = [source.quote for source in read]
     _, _, candidates = engine.reader.candidates(question, passages, [source.title for source in read])
     assert "Parler" in {passages[c.sentence.passage][c.start : c.end] for c in candidates}
+
+
+def test_a_name_said_short_is_answered_in_full_with_both_quotes(tmp_path):
+    # News names a person in full once, near the top, and by surname after: the sentences that answer say "Sunak".
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    article(
+        corpus, "pm.md", "The new prime minister", "Coast Post", "2022-10-25",
+        "Just seven short weeks ago, it looked as if it might be all over for Rishi Sunak. His rival had won.",
+        "Sunak became prime minister on Tuesday. Sunak is the new prime minister this week. The Conservative Party "
+        "chose Sunak as leader on Monday.",
+        "Speaking after being declared the new leader, Sunak said he was honoured to become the next prime minister. "
+        "Sunak became the new prime minister this week, the youngest in two centuries.",
+        "King Charles welcomed Sunak at the palace and asked him to form a government as prime minister. "
+        "Sunak then spoke outside Downing Street as the new prime minister.",
+    )  # fmt: skip
+    settings = Settings(corpus=corpus, index=tmp_path / "index")
+    encoder = WordHashEncoder()
+    ensure_index(settings, encoder)
+    engine = Engine(settings, encoder)
+    question = "Who became the new prime minister this week?"
+    ranked = engine.rank(question, 15)
+    read = engine.reading(question, ranked)
+    passages = [source.quote for source in read]
+    _, _, candidates = engine.reader.candidates(question, passages, [source.title for source in read])
+    said = {passages[c.sentence.passage][c.start : c.end] for c in candidates}
+    assert "Sunak" in said and "Rishi Sunak" not in said  # the sentence with the full name is not one searched
+    answer = engine.ask(question, 3)
+    assert answer.answer == "Rishi Sunak"
+    first, second = answer.sources[:2]
+    assert first.paragraph == 1 and first.quote[slice(*first.highlight)] == "Rishi Sunak"
+    assert second.paragraph != 1 and second.quote[slice(*second.highlight)] == "Sunak"
+    assert len({(source.title, source.paragraph) for source in answer.sources}) == len(answer.sources)
