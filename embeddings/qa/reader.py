@@ -23,6 +23,7 @@ from embeddings.ingest.passages import sentence_spans
 from embeddings.models.cross_encoder import CrossEncoder, PairReading, probability
 from embeddings.models.encoder import QUERY_BATCH, Encoder
 from embeddings.models.entities import PHRASE, QUOTE, EntityTagger, Mention, QuestionParse, TaggerUnavailable
+from embeddings.models.kept import Kept
 from embeddings.models.span_head import SPAN, SpanHead
 from embeddings.qa.answer_types import AnswerType, answer_type
 from embeddings.qa.candidates import (
@@ -52,6 +53,7 @@ MIN_RELEVANCE = THRESHOLDS["dense"]
 PASSAGES_READ = 3  # the top passages whose sentences may hold the short answer (ledes besides: Engine._read_set)
 SENTENCES_READ = 6  # of their sentences, the best ones (by the cross-encoder) that are searched for candidates
 PLACES = frozenset({"GPE", "LOC", "FAC"})  # labels of places, whose "fuller" names are other places
+PHRASES_KEPT = 8192  # candidate phrases whose vectors (the "meaning" feature) are kept, ~1.5 KB each
 SURE = 0.2  # the answer's share of the softmax over all candidates below which the sentence is shown (tuned on dev)
 PEER_MARGIN = 2.0  # how far below the best a second name may score and still join it ("X together with Y")
 _LIST_GAP = re.compile(r"\s*(?:,|,? and|,? or|&)\s*(?:the\s+)?")  # between the items of a list: ", " " and " ", and the "
@@ -104,6 +106,7 @@ class Reader:
         self.tagger = tagger
         self.scorer = scorer or CandidateScorer()
         self.span_head = span_head
+        self._phrases: Kept[str, np.ndarray] = Kept(PHRASES_KEPT)
 
     def read(self, question: str, passages: Sequence[str], contexts: Sequence[str] = (), topic: str | None = None) -> Found:
         """The answer to `question` in `passages` (best first).
@@ -200,8 +203,12 @@ class Reader:
         return Found(number, ((first, last),), start, end, found.score, name, found.kind, short=found)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
-        """Short texts embedded in batches the light question encoder takes (a big batch would go to torch)."""
-        return np.concatenate([self.encoder.encode(texts[i : i + QUERY_BATCH]) for i in range(0, len(texts), QUERY_BATCH)])
+        """Short texts embedded in batches the light question encoder takes (a big batch would go to torch); the
+        vectors of the last PHRASES_KEPT phrases are kept (a burst reads the same candidates again)."""
+        return np.stack(self._phrases.get_many(texts, self._embed_missing))
+
+    def _embed_missing(self, texts: list[str]) -> list[np.ndarray]:
+        return [vector for i in range(0, len(texts), QUERY_BATCH) for vector in self.encoder.encode(texts[i : i + QUERY_BATCH])]
 
     def _answer_type(self, question: str) -> AnswerType:
         parse = QuestionParse(None)

@@ -279,6 +279,25 @@ def test_a_name_is_not_found_inside_another_mention():
     assert with_names_found_elsewhere(found, texts) == found
 
 
+def test_candidate_phrases_embedded_before_are_not_embedded_again(real_encoder, monkeypatch):
+    reader = Reader(real_encoder, shared_reranker(), shared_tagger(), span_head=SpanHead())
+    embedded: list[str] = []
+    encode = real_encoder.encode
+
+    def counting(texts, *args, **kwargs):
+        embedded.extend(texts)
+        return encode(texts, *args, **kwargs)
+
+    passage = "The park reopened after Yellowstone National Park closed all five entrances because of the flooding."
+    question = "Which national park was hit by severe flooding?"
+    before = reader.candidates(question, [passage], ["Floods"])[2]
+    monkeypatch.setattr(real_encoder, "encode", counting)
+    again = reader.candidates(question, [passage], ["Floods"])[2]
+    assert embedded == [] and [c.features.tolist() for c in again] == [c.features.tolist() for c in before]
+    reader.candidates("Which national park closed its entrances?", [passage], ["Floods"])
+    assert embedded and all(text not in embedded for text in ("Yellowstone National Park", "all five entrances"))
+
+
 def test_a_name_is_widened_from_its_article_but_a_place_is_not(reader):
     from embeddings.qa.reader import Found
 
