@@ -112,6 +112,18 @@ def on_topic(index: StoredIndex, question: str, best: Scored, judge: SecondOpini
     return judge.similarity(question, _e5_text(index, best.row)) >= SECOND_OPINION_BAR
 
 
+def on_topic_sources(index: StoredIndex, question: str, ranked: list[Scored], judge: SecondOpinion) -> list[Scored]:
+    """The passages that may be quoted after the best: those the encoder scores on topic, and, of the E5_DEPTH it
+    ranks first, those the second opinion judges on topic by its own bar (the encoder often scores the paragraph
+    that answers under its bar when the question's words are far from the article's; e5 reads them better)."""
+    cosines = judge.similarities(question, [_e5_text(index, item.row) for item in ranked[:E5_DEPTH]])
+    return [
+        item
+        for k, item in enumerate(ranked)
+        if k == 0 or item.score >= REFUSE or (k < E5_DEPTH and cosines[k] >= SECOND_OPINION_BAR)
+    ]
+
+
 def reordered(index: StoredIndex, question: str, ranked: list[Scored], judge: SecondOpinion) -> list[Scored]:
     """The first E5_DEPTH passages re-ordered by a mix of their score and e5's cosine (the stronger model, too slow to
     index with, orders the encoder's shortlist); the rest follow, their scores kept under the re-ordered ones."""
@@ -179,9 +191,10 @@ def answer(
     ranked = rank(index, encoder, question, max(4 * top_k, SENTENCE_DEPTH), foreign_only, asked)
     if not ranked or (abstain and not on_topic(index, question, ranked[0], judge)):
         return Answer(question, None, True, [], language=language), ranked
-    relevant = [ranked[0], *(item for item in ranked[1:] if item.score >= REFUSE)]
     if judge is not None and judge.available:
-        relevant = reordered(index, question, relevant, judge)
+        relevant = reordered(index, question, on_topic_sources(index, question, ranked, judge), judge)
+    else:
+        relevant = [ranked[0], *(item for item in ranked[1:] if item.score >= REFUSE)]
     chosen = choose_passages(index, relevant, top_k, question)
     first = next(item for item in ranked if item.row == chosen[0].row)
     sources = as_sources(index, [item.row for item in chosen], [item.score for item in chosen])

