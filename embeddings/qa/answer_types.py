@@ -134,12 +134,29 @@ def answer_type(question: str, asked_noun: str | None = None, asked_phrase: str 
             return AnswerType(noun, labels)  # "what year", "what price": a date or amount, nothing else
         if labels or asked_phrase:
             return AnswerType(noun, labels or frozenset(), asked_phrase or noun)
-    for pattern, name, labels in _OPENINGS:
-        if pattern.search(question):
-            return AnswerType(name, labels, counted=counted_noun(question) if name == "number" else None)
+    opening = _opening(_asking_sentence(question)) or _opening(question, earliest=False)
+    if opening is not None:
+        name, labels = opening
+        return AnswerType(name, labels, counted=counted_noun(question) if name == "number" else None)
     if _ASKS_WHICH_WHAT.search(question):
         return AnswerType("thing", NAMES_AND_PHRASES)
     return AnswerType("unknown", frozenset())
+
+
+def _opening(text: str, earliest: bool = True) -> tuple[str, frozenset[str]] | None:
+    """The kind the question word of `text` asks for: the one said first ("Who visited Pyongyang when the pact was
+    signed?" asks who), or, with `earliest=False`, the first kind in _OPENINGS's order whose words it holds."""
+    found = [(match.start(), order) for order, (pattern, _, _) in enumerate(_OPENINGS) if (match := pattern.search(text))]
+    if not found:
+        return None
+    _, order = min(found) if earliest else min(found, key=lambda item: item[1])
+    return _OPENINGS[order][1], _OPENINGS[order][2]
+
+
+def _asking_sentence(question: str) -> str:
+    """The sentence that asks: quiz questions often state the news first ("Aaron Judge, who hit ..., broke a record.
+    How many home runs ...?"), and a "who" there is not the question's."""
+    return re.split(r"(?<=[.!?])\s+(?=\S)", question.strip())[-1]
 
 
 def _guess_asked_noun(question: str) -> str | None:

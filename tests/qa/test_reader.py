@@ -36,6 +36,9 @@ def reader(real_encoder) -> Reader:
         ("how long is the bridge?", "size"),
         ("how did the US describe its commitment?", "description"),
         ("why did the talks fail?", "reason"),
+        ("who visited Pyongyang when the pact was signed?", "person"),  # the question word said first asks
+        ("where was the pact signed and who signed it?", "place"),
+        ("Aaron Judge, who hit 62 home runs, broke the record. How many games were left?", "number"),  # the asking one
     ],
 )
 def test_the_question_says_what_kind_of_answer_it_wants(question, kind):
