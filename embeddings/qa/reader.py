@@ -27,9 +27,6 @@ from embeddings.models.kept import Kept
 from embeddings.models.span_head import SPAN, SpanHead
 from embeddings.qa.answer_types import AnswerType, answer_type
 from embeddings.qa.candidates import (
-    CAPITALIZED,
-    DETERMINER,
-    NAME_LABELS,
     NUMBER_LABELS,
     WORD,
     Candidate,
@@ -42,6 +39,7 @@ from embeddings.qa.candidates import (
     with_names_found_elsewhere,
     with_repeats,
 )
+from embeddings.qa.names import fuller_name, said_in_full
 from embeddings.qa.span import answer_span
 
 # Abstain when the best passage's final score is below this. Calibrated on SQuAD dev (docs/quality.md):
@@ -52,7 +50,6 @@ MIN_RELEVANCE = THRESHOLDS["dense"]
 
 PASSAGES_READ = 3  # the top passages whose sentences may hold the short answer (ledes besides: Engine._read_set)
 SENTENCES_READ = 6  # of their sentences, the best ones (by the cross-encoder) that are searched for candidates
-PLACES = frozenset({"GPE", "LOC", "FAC"})  # labels of places, whose "fuller" names are other places
 PHRASES_KEPT = 8192  # candidate phrases whose vectors (the "meaning" feature) are kept, ~1.5 KB each
 SURE = 0.2  # the answer's share of the softmax over all candidates below which the sentence is shown (tuned on dev)
 PEER_MARGIN = 2.0  # how far below the best a second name may score and still join it ("X together with Y")
@@ -122,7 +119,7 @@ class Reader:
             best = _best_said(candidates, int(np.argmax(scores)), passages)
             found = _phrase_answer(candidates, scores, best, passages, kind)
             if _share(candidates, scores, found, passages) >= SURE:
-                fuller = _fuller_name(candidates, best, passages, contexts, kind)
+                fuller = fuller_name(candidates, best, passages, contexts, kind)
                 if fuller != best:
                     return _phrase_answer(candidates, scores, fuller, passages, kind)
                 return self._said_in_full(found, candidates[best].label, passages, contexts, kind) or found
@@ -164,43 +161,17 @@ class Reader:
     def _said_in_full(
         self, found: Found, label: str, passages: list[str], contexts: Sequence[str], kind: AnswerType
     ) -> Found | None:
-        """The answer's name as its article says it in full in a sentence not searched, when it says exactly one such:
-        news names a person in full once, near the top ("Rishi Sunak"), and by surname after ("Sunak said he was
-        honored..."), so the best sentence often holds only the short form. Only the passages read of the answer's
-        own article are looked at; the tagger confirms the fuller name is a name of the answer's label or of the
-        kind asked for. Not for places: "North China", "South Sudan" and "West Antarctica" are other places than
-        "China", "Sudan" and "Antarctica". None when there is no such name, or more than one."""
-        if label not in NAME_LABELS - PLACES or len(found.spans) != 1 or self.tagger is None or found.passage >= len(contexts):
-            return None
-        short = _bare(found.text)
-        before = re.compile(rf"(?<![\w’'-])(?:[A-Z][\w.’'-]*\s+){{1,3}}{re.escape(short)}(?![\w’'-])")
-        spans = [
-            (number, start, end)
-            for number, passage in enumerate(passages)
-            if number < len(contexts) and contexts[number] == contexts[found.passage]
-            for start, end in sentence_spans(passage)
-            if before.search(passage, start, end)
-        ]
-        if not spans:
+        """`found` with its name as its article says it in full elsewhere (names.said_in_full), quoting the sentence
+        that says it, and keeping `found` as the sentence that answers; None when there is no such name."""
+        if len(found.spans) != 1 or self.tagger is None:
             return None
         try:
-            tagged = self.tagger.mentions([passages[number][start:end] for number, start, end in spans])
+            full = said_in_full(self.tagger, found.text, label, found.passage, passages, contexts, kind)
         except TaggerUnavailable:
             return None
-        fuller: dict[str, tuple[int, int, int, int, int]] = {}
-        for (number, start, end), mentions in zip(spans, tagged, strict=True):
-            text = passages[number][start:end]
-            for mention in mentions:
-                name = _bare(text[mention.start : mention.end])
-                prefix = name[: -len(short)].split() if name.endswith(" " + short) else []
-                of_kind = mention.label in NAME_LABELS - PLACES and (mention.label == label or kind.accepts(mention.label))
-                if of_kind and prefix and all(CAPITALIZED.fullmatch(word) for word in prefix):
-                    first = start + mention.end - len(name)
-                    fuller.setdefault(name, (number, first, start + mention.end, start, end))
-        if len(fuller) != 1:
+        if full is None:
             return None
-        ((name, (number, first, last, start, end)),) = fuller.items()
-        return Found(number, ((first, last),), start, end, found.score, name, found.kind, short=found)
+        return Found(full.passage, ((full.start, full.end),), *full.sentence, found.score, full.text, found.kind, short=found)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
         """Short texts embedded in batches the light question encoder takes (a big batch would go to torch); the
@@ -315,36 +286,6 @@ def _in_full(spans: tuple[tuple[int, int], ...], sentence: Sentence, candidates:
         if c.sentence == sentence:  # an entity and a proposal may start at the same word: the fuller reading wins
             full[c.start] = min(full.get(c.start, c.start), c.shown_start)
     return tuple((full.get(start, start), end) for start, end in spans)
-
-
-def _fuller_name(candidates: list[Candidate], best: int, passages: list[str], contexts: Sequence[str], kind: AnswerType) -> int:
-    """The same name said in full in another sentence read of the same article, when the winning one shortens it
-    ("the Avalanche" -> "the Colorado Avalanche", "Biden" -> "Joe Biden"); kept as it is when the article says
-    more than one fuller name that ends so ("Joe Biden" and "Jill Biden"). The fuller name has the winner's label or
-    one the question asks for ("Washington", the city, does not become "George Washington")."""
-    chosen = candidates[best]
-    if chosen.label not in NAME_LABELS:
-        return best
-    short = _bare(passages[chosen.sentence.passage][chosen.shown_start : chosen.end])
-    article = contexts[chosen.sentence.passage] if chosen.sentence.passage < len(contexts) else None
-    fuller: dict[str, list[int]] = {}
-    for number, candidate in enumerate(candidates):
-        same_article = candidate.sentence.passage < len(contexts) and contexts[candidate.sentence.passage] == article
-        text = _bare(passages[candidate.sentence.passage][candidate.shown_start : candidate.end])
-        prefix = text[: -len(short)].split() if text.endswith(" " + short) else []
-        of_kind = candidate.label in NAME_LABELS and (candidate.label == chosen.label or kind.accepts(candidate.label))
-        if of_kind and same_article and prefix and all(CAPITALIZED.fullmatch(w) for w in prefix):
-            fuller.setdefault(text, []).append(number)
-    if len(fuller) != 1:
-        return best
-    (said,) = fuller.values()
-    return max(said, key=lambda i: (candidates[i].sentence.score, -candidates[i].sentence.passage))
-
-
-def _bare(name: str) -> str:
-    """A name without the article before it ("The Colorado Avalanche" -> "Colorado Avalanche")."""
-    lead = DETERMINER.match(name)
-    return name[lead.end() :] if lead else name
 
 
 def _best_said(candidates: list[Candidate], best: int, passages: list[str]) -> int:

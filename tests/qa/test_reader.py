@@ -172,7 +172,7 @@ def test_the_answer_says_the_title_before_the_name_in_its_quote(reader):
 
 def test_a_shortened_name_is_answered_with_the_full_name_the_article_says():
     from embeddings.qa.candidates import Candidate, Sentence
-    from embeddings.qa.reader import _fuller_name
+    from embeddings.qa.names import fuller_name
 
     passages = [
         "The Avalanche finish the playoffs with a record of 16-4.",
@@ -188,8 +188,8 @@ def test_a_shortened_name_is_answered_with_the_full_name_the_article_says():
     lightning = candidate(1, "the Tampa Bay Lightning", "ORG", 0.5)
     same_article = ["Colorado Avalanche win first Stanley Cup"] * 2
     team = answer_type("Which team finished the playoffs 16-4?")
-    assert _fuller_name([short, full, lightning], 0, passages, same_article, team) == 1
-    assert _fuller_name([short, full], 0, passages, ["One story", "Another story"], team) == 0  # another article's
+    assert fuller_name([short, full, lightning], 0, passages, same_article, team) == 1
+    assert fuller_name([short, full], 0, passages, ["One story", "Another story"], team) == 0  # another article's
     bidens = ["Biden tested positive.", "Joe Biden and Jill Biden spoke."]
     people = [
         Candidate(Sentence(0, 0, 22, 0.9), 0, 5, "PERSON", np.zeros(1)),
@@ -197,11 +197,11 @@ def test_a_shortened_name_is_answered_with_the_full_name_the_article_says():
         Candidate(Sentence(1, 0, 31, 0.5), 14, 24, "PERSON", np.zeros(1)),
     ]
     who = answer_type("who tested positive?")
-    assert _fuller_name(people, 0, bidens, ["Covid"] * 2, who) == 0  # two fuller names end so: which one is not known
+    assert fuller_name(people, 0, bidens, ["Covid"] * 2, who) == 0  # two fuller names end so: which one is not known
     cities = ["Washington sent troops.", "George Washington crossed the river."]
     city = Candidate(Sentence(0, 0, 23, 0.9), 0, 10, "GPE", np.zeros(1))
     general = Candidate(Sentence(1, 0, 37, 0.5), 0, 17, "PERSON", np.zeros(1))
-    assert _fuller_name([city, general], 0, cities, ["History"] * 2, answer_type("which city sent troops?", "city", "city")) == 0
+    assert fuller_name([city, general], 0, cities, ["History"] * 2, answer_type("which city sent troops?", "city", "city")) == 0
 
 
 @pytest.mark.parametrize(

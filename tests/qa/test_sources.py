@@ -30,6 +30,27 @@ def article(folder: Path, name: str, title: str, outlet: str, date: str, *paragr
     (folder / name).write_text(f"---\ntitle: '{title}'\nsource: {outlet}\ndate: {date}\n---\n\n{body}\n", "utf-8")
 
 
+def corpus_in(tmp_path: Path) -> Path:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    return corpus
+
+
+def candidate_texts(engine: Engine, question: str, read: list) -> set[str]:
+    """The phrases the reader weighs as answers in the passages read."""
+    passages = [source.quote for source in read]
+    _, _, candidates = engine.reader.candidates(question, passages, [source.title for source in read])
+    return {passages[c.sentence.passage][c.start : c.end] for c in candidates}
+
+
+def reranking_engine(tmp_path: Path) -> Engine:
+    """An engine over `tmp_path/corpus` with the default pipeline: the cross-encoder judges which passages answer."""
+    settings = Settings(corpus=tmp_path / "corpus", index=tmp_path / "index")
+    encoder = WordHashEncoder()
+    ensure_index(settings, encoder)
+    return Engine(settings, encoder)
+
+
 @pytest.fixture
 def engine(tmp_path: Path) -> Engine:
     corpus = tmp_path / "corpus"
@@ -123,8 +144,7 @@ def test_the_reader_also_reads_the_lede_of_the_best_article(engine):
 
 def test_the_reader_reads_the_lede_of_a_second_article_that_answers_surely(tmp_path):
     # The paragraphs that answer say "the platform"; the name is in the lede of the article that is not read first.
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
+    corpus = corpus_in(tmp_path)
     article(
         corpus, "deal.md", "A rapper buys a platform", "Coast Post", "2022-10-17",
         "Kanye West is acquiring Parler, the alternative social media platform.",
@@ -137,10 +157,7 @@ def test_the_reader_reads_the_lede_of_a_second_article_that_answers_surely(tmp_p
         "Traders wrote notes all day.",
         "West is acquiring the controversial social media platform after being removed from Twitter this month.",
     )  # fmt: skip
-    settings = Settings(corpus=corpus, index=tmp_path / "index")
-    encoder = WordHashEncoder()
-    ensure_index(settings, encoder)
-    engine = Engine(settings, encoder)  # the cross-encoder judges which passages answer
+    engine = reranking_engine(tmp_path)
     question = "which controversial social media platform is West acquiring?"
     ranked = engine.rank(question, 15)
     read = engine.reading(question, ranked)
@@ -149,17 +166,13 @@ def test_the_reader_reads_the_lede_of_a_second_article_that_answers_surely(tmp_p
     second = next(source for source in read if source.title != first.title)
     assert next(item for item in ranked if item.text == second.quote).score >= LEDE_SURE
     assert {(source.title, source.paragraph) for source in read} >= {(first.title, 1), (second.title, 1), (second.title, 2)}
-    passages = [source.quote for source in read]
-    _, _, candidates = engine.reader.candidates(question, passages, [source.title for source in read])
-    assert "Parler" in {passages[c.sentence.passage][c.start : c.end] for c in candidates}
+    assert "Parler" in candidate_texts(engine, question, read)
 
 
 def test_a_name_said_short_is_answered_in_full_with_both_quotes(tmp_path):
     # News names a person in full once, near the top, and by surname after: the sentences that answer say "Sunak".
-    corpus = tmp_path / "corpus"
-    corpus.mkdir()
     article(
-        corpus, "pm.md", "The new prime minister", "Coast Post", "2022-10-25",
+        corpus_in(tmp_path), "pm.md", "The new prime minister", "Coast Post", "2022-10-25",
         "Just seven short weeks ago, it looked as if it might be all over for Rishi Sunak. His rival had won.",
         "Sunak became prime minister on Tuesday. Sunak is the new prime minister this week. The Conservative Party "
         "chose Sunak as leader on Monday.",
@@ -168,16 +181,9 @@ def test_a_name_said_short_is_answered_in_full_with_both_quotes(tmp_path):
         "King Charles welcomed Sunak at the palace and asked him to form a government as prime minister. "
         "Sunak then spoke outside Downing Street as the new prime minister.",
     )  # fmt: skip
-    settings = Settings(corpus=corpus, index=tmp_path / "index")
-    encoder = WordHashEncoder()
-    ensure_index(settings, encoder)
-    engine = Engine(settings, encoder)
+    engine = reranking_engine(tmp_path)
     question = "Who became the new prime minister this week?"
-    ranked = engine.rank(question, 15)
-    read = engine.reading(question, ranked)
-    passages = [source.quote for source in read]
-    _, _, candidates = engine.reader.candidates(question, passages, [source.title for source in read])
-    said = {passages[c.sentence.passage][c.start : c.end] for c in candidates}
+    said = candidate_texts(engine, question, engine.reading(question, engine.rank(question, 15)))
     assert "Sunak" in said and "Rishi Sunak" not in said  # the sentence with the full name is not one searched
     answer = engine.ask(question, 3)
     assert answer.answer == "Rishi Sunak"
