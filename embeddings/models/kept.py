@@ -1,8 +1,8 @@
 """A bounded, thread-safe store of values computed per text, for work that does not depend on the question.
 
-When a story breaks, everyone asks about the same few articles: the same sentences are tagged and the same
-candidate phrases embedded again and again. `Kept.get_many` computes only the texts it has not kept, in one batch,
-and drops the least recently used beyond its size.
+When a story breaks, everyone asks about the same few articles: the same sentences are tagged, the same candidate
+phrases embedded, the same passages read by the cross-lingual encoders again and again. `Kept.get_many` computes
+only the texts it has not kept, in one batch, and drops the least recently used beyond its size.
 """
 
 from __future__ import annotations

