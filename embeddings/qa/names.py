@@ -45,14 +45,20 @@ def fuller_name(candidates: list[Candidate], best: int, passages: list[str], con
     for number, candidate in enumerate(candidates):
         same_article = candidate.sentence.passage < len(contexts) and contexts[candidate.sentence.passage] == article
         text = bare(passages[candidate.sentence.passage][candidate.shown_start : candidate.end])
-        prefix = text[: -len(short)].split() if text.endswith(" " + short) else []
-        of_kind = candidate.label in NAME_LABELS and (candidate.label == chosen.label or kind.accepts(candidate.label))
-        if of_kind and same_article and prefix and all(CAPITALIZED.fullmatch(w) for w in prefix):
+        if same_article and _in_full(text, candidate.label, short, chosen.label, kind, NAME_LABELS):
             fuller.setdefault(text, []).append(number)
     if len(fuller) != 1:
         return best
     (said,) = fuller.values()
     return max(said, key=lambda i: (candidates[i].sentence.score, -candidates[i].sentence.passage))
+
+
+def _in_full(name: str, name_label: str, short: str, label: str, kind: AnswerType, labels: frozenset[str]) -> bool:
+    """Whether `name` says `short` in full: capitalized words before it ("Rishi" Sunak, "Colorado" Avalanche), and a
+    label among `labels` that is the short name's own (`label`) or one the question asks for."""
+    prefix = name[: -len(short)].split() if name.endswith(" " + short) else []
+    of_kind = name_label in labels and (name_label == label or kind.accepts(name_label))
+    return of_kind and bool(prefix) and all(CAPITALIZED.fullmatch(word) for word in prefix)
 
 
 def bare(name: str) -> str:
@@ -85,9 +91,7 @@ def said_in_full(
         text = passages[number][start:end]
         for mention in mentions:
             name = bare(text[mention.start : mention.end])
-            prefix = name[: -len(short)].split() if name.endswith(" " + short) else []
-            of_kind = mention.label in NAME_LABELS - PLACES and (mention.label == label or kind.accepts(mention.label))
-            if of_kind and prefix and all(CAPITALIZED.fullmatch(word) for word in prefix):
+            if _in_full(name, mention.label, short, label, kind, NAME_LABELS - PLACES):
                 first = start + mention.end - len(name)
                 fuller.setdefault(name, FullName(number, first, start + mention.end, (start, end), name))
     return next(iter(fuller.values())) if len(fuller) == 1 else None
