@@ -130,8 +130,19 @@ def load_dense_index(path: Path) -> faiss.Index:
 
 
 def search_dense(index: faiss.Index | RescoredIndex, query: np.ndarray, k: int) -> list[tuple[int, float]]:
-    """The k nearest rows to one normalized query vector, best first, as (row, cosine)."""
+    """The k nearest rows to one normalized query vector, best first, as (row, cosine).
+
+    One query is searched on one OpenMP thread: FAISS's threads cost more than they share out for a single query
+    (flat, 384 dimensions, measured here: 14k rows 4.6 -> 0.8 ms of CPU, 100k rows 37 -> 11 ms, and faster by the
+    clock too), and the bot already answers one question per core. The setting is the calling thread's own and is
+    put back, so a build in the same process keeps every thread.
+    """
     if index.ntotal == 0 or k <= 0:
         return []
-    scores, rows = index.search(query.reshape(1, -1).astype(np.float32), min(k, index.ntotal))
+    threads = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(1)
+    try:
+        scores, rows = index.search(query.reshape(1, -1).astype(np.float32), min(k, index.ntotal))
+    finally:
+        faiss.omp_set_num_threads(threads)
     return [(int(row), float(score)) for row, score in zip(rows[0], scores[0], strict=True) if row >= 0]

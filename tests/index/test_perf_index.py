@@ -155,3 +155,27 @@ def test_an_incremental_build_reuses_the_trained_clusters(tmp_path):
     assert np.array_equal(after.quantizer.reconstruct_n(0, after.nlist), before.quantizer.reconstruct_n(0, before.nlist))
     engine = Engine(Settings(corpus=corpus, index=index), WordHashEncoder())
     assert engine.ask("brand new paragraph about the zoo").sources[0].title == "Story 7 revised"
+
+
+def test_one_query_is_searched_on_one_thread_and_the_caller_keeps_its_threads():
+    """FAISS's threads cost more than they share out for one query; a build in the same thread keeps them all."""
+    vectors = clustered_vectors(500)
+    index = dense.build_dense_index(vectors)
+    seen: list[int] = []
+
+    class Watched:
+        ntotal, d = index.ntotal, index.d
+
+        def search(self, queries, k):
+            seen.append(faiss.omp_get_max_threads())
+            return index.search(queries, k)
+
+    before = faiss.omp_get_max_threads()
+    faiss.omp_set_num_threads(2)
+    try:
+        found = dense.search_dense(Watched(), vectors[7], 3)
+        assert faiss.omp_get_max_threads() == 2
+    finally:
+        faiss.omp_set_num_threads(before)
+    assert seen == [1]
+    assert found[0][0] == 7 and found == dense.search_dense(index, vectors[7], 3)
