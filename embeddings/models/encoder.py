@@ -221,8 +221,9 @@ class LightEncoder:
         self._tokenizer = load_tokenizer(
             folder / "tokenizer.json", int(meta["max_seq_length"]), pad_id=int(meta["pad_id"]), pad_token=meta["pad_token"]
         )
-        # Idle threads sleep instead of spinning: questions come one at a time, often on a busy CPU.
-        self._session = cpu_session(folder / "model.onnx", spinning=False, log_severity=3)
+        # One thread, sleeping when idle: a question is a few dozen tokens, too small to split across threads, and
+        # the bot answers one question per core (1.05x answers per CPU-second with the span head's, docs/bursts.md).
+        self._session = cpu_session(folder / "model.onnx", threads=1, spinning=False, log_severity=3)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         encodings = self._tokenizer.encode_batch(list(texts))

@@ -4,7 +4,8 @@ No packaged extractive-QA model loads offline, but the cross-encoder already rea
 the reader scores. Its layers above STATES_LAYER, fine-tuned to mark answers with a small MLP on top (trained by
 `python -m embeddings.evaluation.train_span` on questions about the first 24 SQuAD dev articles only), read the
 states it leaves there on to start and end scores: one short pass over the few sentences searched, no second
-reading of the question. The INT8 ONNX model (~7 MB) ships beside this module and runs with onnxruntime.
+reading of the question. The INT8 ONNX model (~7 MB) ships beside this module and runs with onnxruntime, on one
+thread by default like the cross-encoder (the bot answers one question per core; docs/bursts.md).
 """
 
 from __future__ import annotations
@@ -34,7 +35,7 @@ class SpanHead:
     """Start and end log-probabilities for each passage token of cross-encoder readings; loads on first use and is
     safe to share between threads."""
 
-    def __init__(self, model: Path = MODEL_FILE, threads: int = 2) -> None:
+    def __init__(self, model: Path = MODEL_FILE, threads: int = 1) -> None:
         self.model = model
         self.threads = threads
         self._session: Any = None
