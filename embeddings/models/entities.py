@@ -29,6 +29,7 @@ _NAME_TAIL = re.compile(r"-[\w]+|\s(?:[A-Z][\w’'.-]*)(?=[\s,.;:!?)”\"]|$)") 
 _UNPAIRED = set(",.;:(“\"'‘")
 _PAIRS = {"(": ")", "“": "”", '"': '"', "'": "'", "‘": "’"}
 _PHRASE_TAGS = frozenset({"JJ", "JJR", "JJS", "NN", "NNS", "NNP", "NNPS", "HYPH", "CD", "VBN", "RBS"})
+_TAGGING = ("tok2vec", "tagger", "attribute_ruler")  # the pipes a question's tags need, in the pipeline's order
 _POSSESSIVE = re.compile(r"[’']s\b")  # "Kanye West’s Twitter": the person ends before it
 
 
@@ -101,7 +102,7 @@ class EntityTagger:
         wrong, its tags rarely. A possessive ends the phrase at its owner ("which individual's account" -> individual).
         "What is the biggest threat" asks about "biggest threat".
         """
-        doc = self._load()(question)
+        doc = self._tagged(question)
         for position, token in enumerate(doc):
             if token.lower_ not in ("which", "what", "whose"):
                 continue
@@ -126,6 +127,18 @@ class EntityTagger:
                 return QuestionParse(nouns[-1].lower_, phrase)
             return QuestionParse(None)
         return QuestionParse(None)
+
+    def _tagged(self, text: str):  # a spaCy Doc
+        """`text` with fine-grained tags (and the attribute ruler's lemmas) only: the parser and the entity
+        recognizer, two thirds of a question's time, are not run. The tags are the full pipeline's (the tagger reads
+        the shared tok2vec alone); coarse `pos_` may differ, and parse_question does not read it."""
+        nlp = self._load()
+        if not set(_TAGGING).issubset(nlp.pipe_names):
+            return nlp(text)
+        doc = nlp.make_doc(text)
+        for name in _TAGGING:
+            doc = nlp.get_pipe(name)(doc)
+        return doc
 
 
 def _widened(entities: list[Mention], text: str) -> list[Mention]:

@@ -40,3 +40,21 @@ def test_the_least_recently_used_sentence_is_dropped_first(counted):
     tagger.mentions([three])
     tagger.mentions([one, two])
     assert calls == [[one, two], [three], [two]]
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "Which US national park was impacted by severe flooding this week?",
+        "Broadway’s biggest stars were recognized this week at which prestigious awards show?",
+        "What is the biggest threat to the pact, according to Seoul?",
+        "Which individual's account did Twitter restore?",
+    ],
+)
+def test_a_question_is_tagged_without_parsing_and_gets_the_full_pipelines_tags(question):
+    """parse_question reads tags and lemmas (coarse POS may differ: the attribute ruler looks at the parse)."""
+    tagger = EntityTagger()
+    full = tagger._load()(question)
+    light = tagger._tagged(question)
+    assert [(w.text, w.tag_, w.lemma_) for w in light] == [(w.text, w.tag_, w.lemma_) for w in full]
+    assert not light.has_annotation("DEP") and not light.has_annotation("ENT_IOB")
