@@ -63,7 +63,7 @@ def evaluate(engine: Engine, items: Sequence[dict], top_k: int = 3) -> dict[str,
         row.quoted += item["paragraph"] in paragraphs
         if answer.answer_type is not None:
             row.short += 1
-            row.right += (answer.answer or "").casefold() in {gold.casefold() for gold in item.get("answers", [])}
+            row.right += (answer.answer or "").casefold() in {gold.casefold() for gold in item.get("answers") or []}
     return rows
 
 

@@ -3,7 +3,8 @@
 py3langid (a naive Bayes over byte n-grams, model inside the wheel) restricted to the languages the cross-lingual
 encoder reads. English stays the default: a question goes the cross-lingual way only when the detector is sure
 (short English questions such as "Putin?" must keep today's English path), or when it is written in a script
-English does not use (Cyrillic, Hangul, kana, Han...).
+English does not use (Cyrillic, Hangul, kana, Han...) or opens with Spanish "¿" / "¡" ("¿Está Corea del Norte
+modernizando sus armas?" reads 0.896 Spanish).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ SURE = 0.9  # the detector's probability a Latin-script question needs to leave 
 MIN_LETTERS = 40  # a Latin-script passage with fewer letters is taken for English (short lines fool the detector)
 MIN_LETTERS_NON_LATIN = 10  # a passage mostly in Hangul, kana, Han, Cyrillic... tells its language sooner
 _NON_LATIN = re.compile(r"[^\W\d_a-zA-Z\u00c0-\u024f]")  # a letter outside Latin: Cyrillic, Greek, Hangul, kana, Han...
+_INVERTED = re.compile(r"[¿¡]")  # Spanish opens its questions and exclamations with them; English never does
 
 
 @functools.cache
@@ -34,7 +36,7 @@ def question_language(question: str) -> str:
     language, probability = _identifier().classify(question)
     if language == "en":
         return "en"
-    if _NON_LATIN.search(question) or probability >= SURE:
+    if _NON_LATIN.search(question) or _INVERTED.search(question) or probability >= SURE:
         return language
     return "en"
 

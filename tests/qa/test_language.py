@@ -10,12 +10,18 @@ import pytest
 from embeddings.qa.language import question_language, text_language
 
 SET = Path(__file__).resolve().parent.parent / "data" / "seed_questions_multilingual.jsonl"
+SECOND = SET.with_name("seed_questions_multilingual_tuning2.jsonl")
 
 
-def test_the_seed_test_set_is_detected_in_its_languages():
-    items = [json.loads(line) for line in SET.read_text("utf-8").splitlines()]
+def test_the_seed_test_sets_are_detected_in_their_languages():
+    items = [json.loads(line) for name in (SET, SECOND) for line in name.read_text("utf-8").splitlines()]
     wrong = [item["id"] for item in items if question_language(item["question"]) != item["language"]]
     assert wrong == ["de-13"]  # "Wie backe ich Bananenbrot?" (p=0.85) stays English; it is off-topic either way
+
+
+def test_a_spanish_question_mark_leaves_the_english_path_when_the_detector_hesitates():
+    assert question_language("¿Está Corea del Norte modernizando sus armas?") == "es"  # 0.896 Spanish alone
+    assert question_language("Está Corea del Norte modernizando sus armas?") == "en"  # unsure without its mark
 
 
 @pytest.mark.parametrize("question", ["Putin?", "Kim Jong-un?", "Seoul?", "who signed the pact?", "and when?", "Where?"])
