@@ -21,6 +21,7 @@ from telegram.error import BadRequest, NetworkError, TelegramError
 from telegram.ext import AIORateLimiter
 
 from bot.telegram.html import MESSAGE_LIMIT, text_pieces, visible_text
+from bot.telegram.send_turns import SendTurns
 
 logger = logging.getLogger(__name__)
 
@@ -31,16 +32,20 @@ QUIET_CHECK = 0.5  # seconds between looks at whether a quiet chat's answer has 
 
 
 class RetryingRateLimiter(AIORateLimiter):
-    """AIORateLimiter that also retries calls failing with a 5xx reply, a timeout or a dropped connection.
+    """AIORateLimiter that also retries calls failing with a 5xx reply, a timeout or a dropped connection, and lets
+    chats' requests into it in fair turns (send_turns.py) rather than in arrival order.
 
     Telegram's refusals (BadRequest) are not retried: the same request would be refused again. getUpdates never
     comes here; python-telegram-bot's polling loop retries it by itself.
     """
 
-    def __init__(self, network_retries: int = NETWORK_RETRIES, backoff: float = 0.5, **kwargs: Any) -> None:
+    def __init__(
+        self, network_retries: int = NETWORK_RETRIES, backoff: float = 0.5, turns: SendTurns | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(max_retries=kwargs.pop("max_retries", FLOOD_RETRIES), **kwargs)
         self.network_retries = network_retries
         self.backoff = backoff
+        self.turns = turns or SendTurns()
 
     async def process_request(
         self,
@@ -52,9 +57,12 @@ class RetryingRateLimiter(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> Any:
         attempt = 0
+        chat = data.get("chat_id")
+        lane = chat if chat is not None else object()  # a request for no chat (answerCallbackQuery) waits for none
         while True:
             try:
-                return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
+                async with self.turns.turn(lane):  # fair turns between chats (send_turns.py); none held while backing off
+                    return await super().process_request(callback, args, kwargs, endpoint, data, rate_limit_args)
             except BadRequest:
                 raise
             except NetworkError as error:

@@ -21,7 +21,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-WORKERS = 2  # questions answered at once: about one per CPU core (the cross-encoder uses two threads each)
+WORKERS = 2  # questions answered at once: about one per CPU core (each answer runs its models on one thread)
 
 
 @dataclass(eq=False)
