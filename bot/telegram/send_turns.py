@@ -2,7 +2,7 @@
 
 Telegram takes about 30 messages a second from a bot, and python-telegram-bot's rate limiter lets requests through
 in arrival order. When answers are ready faster than that (a burst of the same questions, answered from the cache),
-they piled up there, and a new chat's answer waited behind every answer of the burst (6 s behind 100 chats x 5).
+they piled up there, and a new chat's answer waited behind every answer of the burst (6-11 s behind 100 chats x 5).
 Here at most AT_ONCE requests are past the gate at a time, and at most one per chat; the others wait in one lane
 per chat, and a free place goes to the chat given the fewest places since its lane last emptied (then the chat
 that began waiting first). A chat's first message therefore goes ahead of other chats' backlogs, one chat's
