@@ -59,14 +59,20 @@ def test_at_most_at_once_requests_pass_and_one_per_chat():
     assert asyncio.run(run()) == (3, 1)
 
 
+async def _behind_one_place(chats: list[int], hold: float) -> tuple[SendTurns, list[int], list[asyncio.Task]]:
+    """One place, held by chat 1 for `hold` seconds, and a request of each of `chats` waiting for it."""
+    turns = SendTurns(at_once=1)
+    done: list[int] = []
+    tasks = [asyncio.create_task(_send(turns, 1, done, hold=hold))]
+    await asyncio.sleep(0)
+    tasks += [asyncio.create_task(_send(turns, chat, done)) for chat in chats]
+    await asyncio.sleep(0.005)
+    return turns, done, tasks
+
+
 def test_a_cancelled_wait_loses_no_place():
     async def run() -> list[int]:
-        turns = SendTurns(at_once=1)
-        done: list[int] = []
-        first = asyncio.create_task(_send(turns, 1, done, hold=0.02))
-        await asyncio.sleep(0)
-        cancelled = asyncio.create_task(_send(turns, 2, done))
-        await asyncio.sleep(0.005)
+        turns, done, (first, cancelled) = await _behind_one_place([2], hold=0.02)
         cancelled.cancel()
         await asyncio.gather(first, cancelled, return_exceptions=True)
         await asyncio.wait_for(_send(turns, 3, done), timeout=1)  # the one place is free again
@@ -80,18 +86,17 @@ def test_a_place_given_as_the_wait_is_cancelled_passes_to_the_next_chat():
     async def run() -> list[int]:
         turns = SendTurns(at_once=1)
         done: list[int] = []
-        first = asyncio.create_task(_send(turns, 1, done, hold=0.01))
-        await asyncio.sleep(0)
-        second = asyncio.create_task(_send(turns, 2, done))
-        third = asyncio.create_task(_send(turns, 3, done))
-        await asyncio.sleep(0.005)
-        await first  # its place now goes to chat 2, whose task has not resumed yet...
-        second.cancel()  # ...and is cancelled before it does
+        async with turns.turn(1):
+            second = asyncio.create_task(_send(turns, 2, done))
+            third = asyncio.create_task(_send(turns, 3, done))
+            await asyncio.sleep(0)  # both wait
+        second.cancel()  # the place went to chat 2 as this turn ended; its task has not run since
         await asyncio.gather(second, return_exceptions=True)
         await asyncio.wait_for(third, timeout=1)
+        assert turns.waiting() == 0
         return done
 
-    assert asyncio.run(run()) == [1, 3]
+    assert asyncio.run(run()) == [3]
 
 
 @pytest.mark.parametrize("chat_id", [None, 5])
