@@ -39,6 +39,7 @@ def run_console(engine: Engine, top_k: int, asked: Asked | None = None) -> int:
     """Read questions until EOF or 'quit'; follow-up questions use the earlier ones as context."""
     interactive = sys.stdin.isatty()
     if interactive:
+        engine.warm_up_in_background()  # the models load while the user types the first question
         _enable_history()
         info = engine.info()
         print(f"Ask about {info.articles} articles ({info.passages} passages). Empty line for help, Ctrl-D to quit.")

@@ -193,6 +193,7 @@ def run(
 ) -> int:
     """Build or update the index, then serve Telegram by long polling or, with a webhook url, as a webhook server."""
     engine = open_engine(settings, log=log)
+    engine.warm_up_in_background()  # the models load while the bot connects, not on the first question
     info = engine.info()
     application = build_application(engine, config, feeds=feeds)
     try:

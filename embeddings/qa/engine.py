@@ -8,6 +8,7 @@ whose passage becomes the first source. A question in another language takes the
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import threading
 import time
@@ -181,6 +182,30 @@ class Engine:
                 return False
             self._index = open_store(self.settings)
             return True
+
+    def warm_up(self) -> None:
+        """Load every model an English question uses and run each once: they load on first use (~2-4 s in all:
+        spaCy alone ~2 s), so a front end calls this in the background at start (`warm_up_in_background`) and its
+        first question does not wait for them. Harmless beside questions (each model loads under its own lock); a
+        model that fails to load is left for the first question to report."""
+        text = "Who signed the pact in Pyongyang?"
+        with contextlib.suppress(Exception):
+            self.encoder.encode_query(text)
+        if self.reranker is not None:
+            with contextlib.suppress(Exception):
+                readings = self.reranker.read(text, [text])
+                if self.reader.span_head is not None:
+                    self.reader.span_head.log_probs(readings)
+        if self.reader.tagger is not None:
+            with contextlib.suppress(Exception):
+                self.reader.tagger.parse_question(text)
+                self.reader.tagger.mentions([text])
+
+    def warm_up_in_background(self) -> threading.Thread:
+        """`warm_up` on a daemon thread (started), so a front end can take questions meanwhile."""
+        thread = threading.Thread(target=self.warm_up, name="warm-up", daemon=True)
+        thread.start()
+        return thread
 
     def _follow(self) -> None:
         """On the qdrant backend, switch to the version the builder (another machine) made live: replicas behind one
