@@ -202,8 +202,10 @@ class Engine:
                 self.reader.tagger.mentions([text])
 
     def warm_up_in_background(self) -> threading.Thread:
-        """`warm_up` on a daemon thread (started), so a front end can take questions meanwhile."""
-        thread = threading.Thread(target=self.warm_up, name="warm-up", daemon=True)
+        """`warm_up` on a thread of its own (started), so a front end can take questions meanwhile. Not a daemon:
+        a process that exits at once (a wrong bot token) waits for it, because stopping it inside a model's native
+        loading code aborted the process (SIGABRT) instead of letting it exit with its own code."""
+        thread = threading.Thread(target=self.warm_up, name="warm-up")
         thread.start()
         return thread
 
