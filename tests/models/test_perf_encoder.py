@@ -35,10 +35,23 @@ def test_light_encoder_reproduces_sentence_transformers(exported):
     light = encoder.light()
     assert isinstance(light, LightEncoder)
     expected = encoder._load().encode(TEXTS, normalize_embeddings=True, convert_to_numpy=True)
-    together = light.encode(TEXTS)  # padded to the longest text
+    together = light.encode(TEXTS)
     alone = np.stack([light.encode([text])[0] for text in TEXTS])
     assert np.min(np.sum(together * expected, axis=1)) >= 0.999
     assert np.min(np.sum(alone * expected, axis=1)) >= 0.999
+    assert np.allclose(together, alone, atol=1e-5)
+
+
+def test_light_encoder_keeps_the_order_of_texts_of_mixed_lengths(exported):
+    """Texts run in groups of one token length: each row still belongs to its own text."""
+    encoder, _ = exported
+    light = encoder.light()
+    texts = ["Pyongyang", "Kim Jong-un", "the pact", "Vladimir Putin", "Pyongyang", "a mutual defence treaty", "x"]
+    together = light.encode(texts)
+    alone = np.stack([light.encode([text])[0] for text in texts])
+    assert together.shape == (len(texts), light.dimension)
+    assert np.allclose(together, alone, atol=1e-5)
+    assert np.allclose(together[0], together[4], atol=1e-6)
     assert np.allclose(np.linalg.norm(together, axis=1), 1.0, atol=1e-5)
 
 
