@@ -4,9 +4,11 @@
         [--rounds 2] [--repeat 1]
 
 Each round runs one child process per checkout (alternating, so both see the same load on a shared machine): it
-opens the index (already built, e.g. by `python -m embeddings evaluate --index DIR`), answers one warm-up
-question, then every question once with `Engine.ask` (default mode: hybrid + cross-encoder), and reports the
-process's CPU seconds (all threads: user + system) and wall seconds for them. `--repeat K` asks each question K
+opens the index (already built, e.g. by `python -m embeddings evaluate --index DIR`), answers a warm-up question
+(the one after the measured ones in the file, so that every model the answers use is loaded: the bot loads them at
+start, not per answer; a made-up question may abstain before the reader and leave its models' loading inside the
+measured answers), then every question once with `Engine.ask` (default mode: hybrid + cross-encoder), and reports
+the process's CPU seconds (all threads: user + system) and wall seconds for them. `--repeat K` asks each question K
 times, as a burst of the same questions would (the answer cache, where there is one, answers repeats).
 Prints answers per CPU-second per checkout and the ratio. The children import only `embeddings`, from the
 checkout named by their PYTHONPATH.
@@ -32,21 +34,23 @@ def _cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def child(index: Path, questions: list[str], repeat: int) -> dict:
-    """Answer the questions in this process; the figures as a dict (printed as JSON)."""
+def child(index: Path, questions: list[str], warm_up: str, repeat: int) -> dict:
+    """Answer the questions in this process, after `warm_up`; the figures as a dict (printed as JSON)."""
     from embeddings import Engine, Settings
 
     engine = Engine(Settings(index=index))
-    engine.ask("warm up the models")
+    engine.ask(warm_up, 5)
     asked = [question for question in questions for _ in range(repeat)]
     cpu, wall = _cpu(), time.perf_counter()
     answered = sum(not engine.ask(question, 5).abstained for question in asked)
     return {"answers": len(asked), "answered": answered, "cpu": _cpu() - cpu, "wall": time.perf_counter() - wall}
 
 
-def _questions(path: Path, limit: int) -> list[str]:
+def _questions(path: Path, limit: int) -> tuple[list[str], str]:
+    """The first `limit` questions, and the one after them to warm up with (none left: a made-up one)."""
     with path.open() as lines:
-        return [json.loads(line)["question"] for line in lines if line.strip()][:limit]
+        questions = [json.loads(line)["question"] for line in lines if line.strip()]
+    return questions[:limit], questions[limit] if len(questions) > limit else "warm up the models"
 
 
 def _run(root: Path, args: argparse.Namespace) -> dict:
@@ -68,7 +72,7 @@ def main() -> int:
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(child(args.index, _questions(args.questions, args.limit), args.repeat)))
+        print(json.dumps(child(args.index, *_questions(args.questions, args.limit), args.repeat)))
         return 0
     roots = {"this": HERE, **({"baseline": args.baseline_root.resolve()} if args.baseline_root else {})}
     runs: dict[str, list[dict]] = {name: [] for name in roots}
