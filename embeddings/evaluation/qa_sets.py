@@ -188,3 +188,11 @@ def heldout_articles(items: Sequence[QAItem], count: int) -> set[str]:
         return set()
     step = len(articles) / count
     return {articles[int(i * step)] for i in range(min(count, len(articles)))}
+
+
+TRAIN_ARTICLES = 24  # SQuAD articles (first in file order) whose questions our reader's models may be trained on
+
+
+def training_articles(folder: Path) -> set[str]:
+    """The ids of the SQuAD articles whose questions may be trained on: the first TRAIN_ARTICLES in file order."""
+    return {record["id"] for record in list(read_jsonl(folder / "articles.jsonl"))[:TRAIN_ARTICLES]}

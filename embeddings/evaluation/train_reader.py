@@ -22,14 +22,13 @@ from pathlib import Path
 import numpy as np
 
 from embeddings.evaluation.metrics import token_f1
-from embeddings.evaluation.qa_sets import load_qa, load_realtimeqa, read_jsonl, sample
+from embeddings.evaluation.qa_sets import load_qa, load_realtimeqa, sample, training_articles
 from embeddings.models.encoder import load_encoder
 from embeddings.qa.candidates import FEATURES, WEIGHTS_FILE
 from embeddings.qa.engine import Engine, shared_reranker, shared_span_head, shared_tagger
 from embeddings.qa.reader import Reader
 from embeddings.settings import Settings
 
-TRAIN_ARTICLES = 24  # SQuAD articles (first in file order) whose questions may be trained on
 RIGHT_F1 = 0.6  # a candidate this close to a gold answer (token F1) counts as right
 
 
@@ -51,11 +50,6 @@ def groups_for(
     if not right.any():
         return None
     return Group(np.stack([c.features for c in candidates]), right)
-
-
-def training_articles(folder: Path) -> set[str]:
-    """The ids of the SQuAD articles whose questions may be trained on: the first TRAIN_ARTICLES in file order."""
-    return {record["id"] for record in list(read_jsonl(folder / "articles.jsonl"))[:TRAIN_ARTICLES]}
 
 
 def squad_groups(reader: Reader, folder: Path, count: int, seed: int) -> list[Group]:
