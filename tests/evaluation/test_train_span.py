@@ -74,3 +74,32 @@ def test_with_negatives_the_head_learns_to_say_the_answer_is_not_in_a_sentence(t
     (start, end), (other_start, other_end) = SpanHead(out).log_probs([answering, other])
     mass, other_mass = np.exp(start).sum() * np.exp(end).sum(), np.exp(other_start).sum() * np.exp(other_end).sum()
     assert mass > 0.5 > other_mass  # the rest of the mass says "no answer in this sentence"
+
+
+def test_validate_trains_without_the_last_articles_scores_them_and_writes_nothing(tmp_path, capsys):
+    folder = tmp_path / "squad"
+    folder.mkdir()
+    articles = [{"id": f"Filler {n}", "title": f"Filler {n}", "paragraphs": ["Nothing."]} for n in range(22)]
+    articles += [
+        {"id": "Bridge", "title": "Bridge", "paragraphs": ["The bridge opened in Ostra in 2021. It cost a lot."]},
+        {"id": "Pact", "title": "Pact", "paragraphs": [PARAGRAPH]},  # the 24th: held back for validation
+        {"id": "Later", "title": "Later", "paragraphs": ["The road opened in Vell in 2020."]},  # never read
+    ]
+    (folder / "articles.jsonl").write_text("".join(json.dumps(a) + "\n" for a in articles))
+    questions = [
+        {"id": "1", "question": "Where did the bridge open?", "answers": ["Ostra"], "article": "Bridge", "paragraph": 0},
+        {"id": "2", "question": "When did the bridge open?", "answers": ["2021"], "article": "Bridge", "paragraph": 0},
+        {"id": "3", "question": "Where was the pact signed?", "answers": ["Pyongyang"], "article": "Pact", "paragraph": 0},
+        {"id": "4", "question": "When did talks fail?", "answers": ["2019"], "article": "Pact", "paragraph": 0},
+        {"id": "5", "question": "Where did the road open?", "answers": ["Vell"], "article": "Later", "paragraph": 0},
+    ]
+    (folder / "questions.jsonl").write_text("".join(json.dumps(q) + "\n" for q in questions))
+    out = tmp_path / "head.onnx"
+    arguments = ["--squad", str(folder), "--out", str(out), "--epochs", "1"]
+    assert main([*arguments, "--validate", "1"]) == 0
+    printed = capsys.readouterr().out
+    assert "validation, 2 questions about the last 1 training articles" in printed
+    scores = [float(word.strip(",;")) for word in printed.split() if word[:1].isdigit() and "." in word]
+    assert len(scores) == 4 and all(0.0 <= value <= 1.0 for value in scores)
+    assert not out.exists() and not list(tmp_path.glob("*.onnx"))  # choosing settings ships nothing
+    assert main([*arguments, "--validate", "24"]) == 2  # nothing left to train on
