@@ -113,6 +113,11 @@ class AnswerType:
     def accepts(self, label: str) -> bool:
         return label in self.labels
 
+    def says(self, label: str) -> bool:
+        """Does a mention with this label say what the question asks, on its own? As `accepts`, but a bare count
+        answers "how many", not "how much" ("how much?" -> "two", from "its two allies")."""
+        return self.accepts(label) and not (self.name == "amount" and label == "CARDINAL")
+
     def admits(self, label: str) -> bool:
         """May a mention with this label answer at all? Names and phrases may, when the question names a kind; the
         span head's own proposals may whenever a phrase is wanted (their weights say how far to trust them)."""

@@ -28,7 +28,7 @@ from embeddings.models.span_head import SpanHead
 from embeddings.qa import crosslingual
 from embeddings.qa.cache import ANSWERS_CACHED, AnswerCache
 from embeddings.qa.dates import relative_date
-from embeddings.qa.followup import with_context
+from embeddings.qa.followup import names_no_topic, with_context
 from embeddings.qa.language import question_language
 from embeddings.qa.reader import MIN_RELEVANCE, PASSAGES_READ, Reader, abstention_threshold
 from embeddings.qa.recency import Asked, article_dates, in_days
@@ -259,7 +259,12 @@ class Engine:
         relevant = [item for item in ranked if item.score >= self.min_score or item.hit.cosine >= MIN_RELEVANCE]
         chosen = choose_passages(index, relevant, max(top_k, PASSAGES_READ), question)
         rows, read = self._read_set(index, question, relevant, chosen)
-        found = self.reader.read(question, [s.quote for s in read], [s.title for s in read], topic=query)
+        # A bare follow-up ("how much?") must be answered by a phrase of its kind, or not at all: its topic's passages
+        # are relevant, but a sentence about the topic does not say how much.
+        typed = query != question and names_no_topic(question)
+        found = self.reader.read(question, [s.quote for s in read], [s.title for s in read], topic=query, typed=typed)
+        if found is None:
+            return Answer(question, None, True, []), ranked
         # The quote that holds the answer first; then, when the answer is a name said in full elsewhere in its
         # article, the quote that answers with the name said short ("Sunak said he was honoured to become...").
         said = [found] if found.short is None or found.short.passage == found.passage else [found, found.short]
@@ -334,7 +339,9 @@ class Engine:
         """Retrieve with `query`; the cross-encoder also reads `focus` (a follow-up as asked) when it differs.
 
         A follow-up retrieves with the previous question's words, which find the topic; read alone, the
-        follow-up picks the passage that answers this turn ("how much did it cost?"). The two logits are averaged.
+        follow-up picks the passage that answers this turn ("how much did it cost?"). The two logits are averaged,
+        unless the follow-up is made of question words alone ("and when?"): read alone it scores every passage about
+        -7, and the mean would refuse a topic the previous turn found (the reader then wants a phrase of its kind).
         Passages of articles from the days the question points at ("this week") go ahead by FRESH_FUSED before the
         cross-encoder's depth cut and by FRESH_LOGIT after it; an "as of" question never sees later articles.
         """
@@ -362,7 +369,7 @@ class Engine:
             return [Ranked(hit, hit.cosine, text, fresh=hit.row in fresh) for hit, text in zip(hits[:k], texts, strict=False)]
         depth = min(RERANK_DEPTH, len(hits))
         logits = self.reranker.score(query, texts[:depth])
-        if focus and focus != query:
+        if focus and focus != query and not names_no_topic(focus):
             logits = (logits + self.reranker.score(focus, texts[:depth])) / 2
         ranked = [
             Ranked(hit, probability(logit), text, float(logit), hit.row in fresh)

@@ -22,7 +22,13 @@ _WORD = re.compile(r"[\w’']+")
 
 def is_follow_up(question: str) -> bool:
     """Does the question lean on the previous one: an opening "and ...", a pronoun, or no topic word at all ("where?")."""
-    return bool(_FOLLOW_UP.search(question)) or all(word.lower() in _NO_TOPIC for word in _WORD.findall(question))
+    return bool(_FOLLOW_UP.search(question)) or names_no_topic(question)
+
+
+def names_no_topic(question: str) -> bool:
+    """Is the question made of question words alone ("where?", "and when?", "how much?"): it asks for a kind of
+    answer about the conversation's topic and says nothing the passages could match."""
+    return all(word.lower() in _NO_TOPIC for word in _WORD.findall(question))
 
 
 def with_context(question: str, history: Sequence[str]) -> str:

@@ -105,15 +105,24 @@ class Reader:
         self.span_head = span_head
         self._phrases: Kept[str, np.ndarray] = Kept(PHRASES_KEPT)
 
-    def read(self, question: str, passages: Sequence[str], contexts: Sequence[str] = (), topic: str | None = None) -> Found:
-        """The answer to `question` in `passages` (best first).
+    def read(
+        self, question: str, passages: Sequence[str], contexts: Sequence[str] = (), topic: str | None = None, typed: bool = False
+    ) -> Found | None:
+        """The answer to `question` in `passages` (best first); None only when `typed` finds nothing of its kind.
 
         `contexts` (the articles' titles) help score sentences; `topic` is the question with the conversation's
         earlier one for a follow-up ("who signed the pact? and when?"): sentences are scored against it, while the
-        kind of answer comes from `question` alone (a date, for "and when?").
+        kind of answer comes from `question` alone (a date, for "and when?"). `typed` (a follow-up of question words
+        alone: "how much?"): when the kind is a date, place, person, number or amount, only a name, date or number of
+        that kind may answer, and with none in the sentences searched there is no answer (the topic's sentences are
+        relevant, but none says how much).
         """
         passages = list(passages) or [""]
         kind, sentences, candidates = self.candidates(question, passages, contexts, topic)
+        if typed and kind.labels and kind.phrase is None:
+            candidates = [c for c in candidates if kind.says(c.label)]
+            if not candidates:
+                return None
         if candidates:
             scores = self.scorer(candidates)
             best = _best_said(candidates, int(np.argmax(scores)), passages)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from embeddings import Engine, Settings, ensure_index
-from embeddings.qa.followup import is_follow_up, with_context
+from embeddings.qa.followup import is_follow_up, names_no_topic, with_context
 
 PACT_PARAGRAPH = "Vladimir Putin, who signed the pact together with the North Korean Kim Jong-un."
 
@@ -69,6 +69,19 @@ def test_a_bare_where_or_when_follows_on_and_answers_in_a_few_words(seed_engine)
     assert when.answer_date is not None and when.answer_date.description == "the week of Jun 17, 2024"
 
 
+def test_a_bare_follow_up_is_judged_by_its_topic_and_answered_by_a_phrase_of_its_kind_or_not_at_all(seed_engine):
+    # "and when?" read alone scores every passage about -7: averaged with the topic's reading it used to abstain.
+    where, when = converse(seed_engine, ["where was the pact signed?", "and when?"])
+    assert where.answer == "Pyongyang" and when.answer == "last week" and when.answer_type == "date"
+    assert when.sources[0].quote.endswith(PACT_PARAGRAPH)
+    # The topic is found, but nothing in it says how much: no sentence, no name of another kind, no bare count.
+    for topic in ("who signed the pact?", "where was the pact signed?", "what did Seoul, Tokyo and Washington condemn?"):
+        much = converse(seed_engine, [topic, "how much?"])[1]
+        assert much.abstained and much.answer is None and not much.sources, topic
+    who = converse(seed_engine, ["where was the pact signed?", "who?"])[1]
+    assert who.answer == "Vladimir Putin and Kim Jong-un"
+
+
 def test_who_signed_the_pact_answers_both_names_and_bolds_each_in_the_quote(seed_engine):
     answer = seed_engine.ask("who signed the pact?")
     top = answer.sources[0]
@@ -102,6 +115,11 @@ def test_a_chain_of_follow_ups_borrows_the_last_self_contained_question():
     history = ["who signed the pact?", "and when was it signed?"]
     assert with_context("where was it signed?", history) == "who signed the pact? where was it signed?"
     assert is_follow_up("what about Japan?") and not is_follow_up("who signed the pact?")
+
+
+def test_a_question_of_question_words_alone_names_no_topic():
+    assert names_no_topic("and when?") and names_no_topic("How much?") and names_no_topic("where exactly?")
+    assert not names_no_topic("and when was it signed?") and not names_no_topic("how much did the bridge cost?")
 
 
 def test_the_seed_question_works_from_a_fresh_engine(tmp_path: Path, seed_engine):

@@ -313,3 +313,10 @@ def test_a_name_is_widened_from_its_article_but_a_place_is_not(reader):
     assert reader._said_in_full(sunak, "PERSON", passages, ["Profile", "Another story"], who) is None
     china = Found(0, ((28, 33),), 28, 41, 3.0, "China", "place")
     assert reader._said_in_full(china, "GPE", passages, ["History"] * 2, answer_type("where did he rule?")) is None
+
+
+def test_a_bare_count_says_how_many_but_not_how_much():
+    much, many = answer_type("how much?"), answer_type("how many?")
+    assert much.accepts("CARDINAL") and not much.says("CARDINAL")  # "how much?" -> "two" (allies) is no answer
+    assert much.says("MONEY") and much.says("PERCENT") and much.says("QUANTITY")
+    assert many.says("CARDINAL") and not answer_type("when?").says("GPE")
