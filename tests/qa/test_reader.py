@@ -320,3 +320,11 @@ def test_a_bare_count_says_how_many_but_not_how_much():
     assert much.accepts("CARDINAL") and not much.says("CARDINAL")  # "how much?" -> "two" (allies) is no answer
     assert much.says("MONEY") and much.says("PERCENT") and much.says("QUANTITY")
     assert many.says("CARDINAL") and not answer_type("when?").says("GPE")
+
+
+def test_a_bare_follow_up_gets_a_phrase_of_its_kind_or_nothing(reader):
+    title = ["Seoul, Tokyo and Washington condemn the pact"]
+    when = reader.read("and when?", [PACT], title, topic="who signed the pact? and when?", typed=True)
+    assert when is not None and when.text == "last week" and when.kind == "date"
+    assert reader.read("how much?", [PACT], title, topic="who signed the pact? how much?", typed=True) is None
+    assert reader.read("how much?", [PACT], title, topic="who signed the pact? how much?") is not None  # untyped: as before
