@@ -14,6 +14,12 @@ from embeddings.models.span_head import SpanHead
 PARAGRAPH = "Talks failed in 2019. The pact was signed in Pyongyang by Vladimir Putin and Kim Jong-un in June 2024."
 
 
+def write_squad(folder, articles: list[dict], questions: list[dict]) -> None:
+    """A SQuAD-layout folder: articles.jsonl and questions.jsonl."""
+    (folder / "articles.jsonl").write_text("".join(json.dumps(a) + "\n" for a in articles))
+    (folder / "questions.jsonl").write_text("".join(json.dumps(q) + "\n" for q in questions))
+
+
 def _item(question: str, answer: str) -> QAItem:
     return QAItem("1", question, (answer,), "Pact", "Pact", PARAGRAPH, "dev")
 
@@ -34,14 +40,13 @@ def test_the_command_trains_on_the_first_articles_and_writes_a_head_that_loads(t
         {"id": "Pact", "title": "Pact", "paragraphs": [PARAGRAPH]},  # the 24th: trained on
         {"id": "Bridge", "title": "Bridge", "paragraphs": ["The bridge opened in Ostra in 2021."]},  # held out
     ]
-    (folder / "articles.jsonl").write_text("".join(json.dumps(a) + "\n" for a in articles))
     questions = [
         {"id": "1", "question": "Where was the pact signed?", "answers": ["Pyongyang"], "article": "Pact", "paragraph": 0},
         {"id": "2", "question": "When was the pact signed?", "answers": ["June 2024"], "article": "Pact", "paragraph": 0},
         {"id": "3", "question": "When did talks fail?", "answers": ["2019"], "article": "Pact", "paragraph": 0},
         {"id": "4", "question": "Where did the bridge open?", "answers": ["Ostra"], "article": "Bridge", "paragraph": 0},
     ]
-    (folder / "questions.jsonl").write_text("".join(json.dumps(q) + "\n" for q in questions))
+    write_squad(folder, articles, questions)
     out = tmp_path / "head.onnx"
     assert main(["--squad", str(folder), "--out", str(out), "--epochs", "30", "--rate", "3e-4", "--test", "3"]) == 0
     printed = capsys.readouterr().out
@@ -59,12 +64,11 @@ def test_with_negatives_the_head_learns_to_say_the_answer_is_not_in_a_sentence(t
     folder.mkdir()
     articles = [{"id": f"Filler {n}", "title": f"Filler {n}", "paragraphs": ["Nothing."]} for n in range(23)]
     articles += [{"id": "Pact", "title": "Pact", "paragraphs": [PARAGRAPH]}]
-    (folder / "articles.jsonl").write_text("".join(json.dumps(a) + "\n" for a in articles))
     questions = [
         {"id": "1", "question": "Where was the pact signed?", "answers": ["Pyongyang"], "article": "Pact", "paragraph": 0},
         {"id": "3", "question": "When did talks fail?", "answers": ["2019"], "article": "Pact", "paragraph": 0},
     ]
-    (folder / "questions.jsonl").write_text("".join(json.dumps(q) + "\n" for q in questions))
+    write_squad(folder, articles, questions)
     out = tmp_path / "head.onnx"
     arguments = ["--squad", str(folder), "--out", str(out), "--epochs", "40", "--rate", "3e-4", "--test", "1"]
     assert main([*arguments, "--negatives", "1"]) == 0
@@ -85,7 +89,6 @@ def test_validate_trains_without_the_last_articles_scores_them_and_writes_nothin
         {"id": "Pact", "title": "Pact", "paragraphs": [PARAGRAPH]},  # the 24th: held back for validation
         {"id": "Later", "title": "Later", "paragraphs": ["The road opened in Vell in 2020."]},  # never read
     ]
-    (folder / "articles.jsonl").write_text("".join(json.dumps(a) + "\n" for a in articles))
     questions = [
         {"id": "1", "question": "Where did the bridge open?", "answers": ["Ostra"], "article": "Bridge", "paragraph": 0},
         {"id": "2", "question": "When did the bridge open?", "answers": ["2021"], "article": "Bridge", "paragraph": 0},
@@ -93,7 +96,7 @@ def test_validate_trains_without_the_last_articles_scores_them_and_writes_nothin
         {"id": "4", "question": "When did talks fail?", "answers": ["2019"], "article": "Pact", "paragraph": 0},
         {"id": "5", "question": "Where did the road open?", "answers": ["Vell"], "article": "Later", "paragraph": 0},
     ]
-    (folder / "questions.jsonl").write_text("".join(json.dumps(q) + "\n" for q in questions))
+    write_squad(folder, articles, questions)
     out = tmp_path / "head.onnx"
     arguments = ["--squad", str(folder), "--out", str(out), "--epochs", "1"]
     assert main([*arguments, "--validate", "1"]) == 0
