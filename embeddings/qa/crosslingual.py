@@ -25,8 +25,9 @@ from embeddings.ingest.passages import sentence_spans
 from embeddings.models.entities import EntityTagger
 from embeddings.models.kept import Kept
 from embeddings.models.multilingual import MultilingualEncoder, SecondOpinion
-from embeddings.qa.crosslingual_answer import short_answer
+from embeddings.qa.crosslingual_answer import question_kind, short_answer
 from embeddings.qa.dates import relative_date
+from embeddings.qa.followup import names_no_topic
 from embeddings.qa.language import text_language
 from embeddings.qa.recency import Asked, article_dates
 from embeddings.qa.results import Answer, Source
@@ -197,25 +198,32 @@ def answer(
     tagger: EntityTagger | None = None,
     foreign_only: bool = False,
     asked: Asked | None = None,
+    topic: str | None = None,
 ) -> tuple[Answer, list[Scored]]:
     """The answer to a non-English question, quoted with up to `top_k` sources: the best passage's best sentence,
     or the short phrase in it that the question's kind asks for, when clear (crosslingual_answer.py, with `tagger`).
 
     `foreign_only`: from passages not in English only (an English question the English path could not answer may
-    be about a German or Korean article, which the English models cannot read).
+    be about a German or Korean article, which the English models cannot read). `topic`: the question with the
+    conversation's earlier one, for a follow-up ("Кто подписал пакт? А когда?"): passages are ranked and judged by
+    it, the kind of answer comes from `question`; a follow-up of question words alone is answered by a phrase of its
+    kind or not at all, as on the English path.
     """
-    ranked = rank(index, encoder, question, max(4 * top_k, SENTENCE_DEPTH), foreign_only, asked)
-    if not ranked or (abstain and not on_topic(index, question, ranked[0], judge)):
+    about = topic or question
+    ranked = rank(index, encoder, about, max(4 * top_k, SENTENCE_DEPTH), foreign_only, asked)
+    if not ranked or (abstain and not on_topic(index, about, ranked[0], judge)):
         return Answer(question, None, True, [], language=language), ranked
     if judge is not None and judge.available:
-        relevant = reordered(question, on_topic_sources(question, ranked, judge), judge)
+        relevant = reordered(about, on_topic_sources(about, ranked, judge), judge)
     else:
         relevant = [ranked[0], *(item for item in ranked[1:] if item.score >= REFUSE)]
-    chosen = choose_passages(index, relevant, top_k, question)
+    chosen = choose_passages(index, relevant, top_k, about)
     first = next(item for item in ranked if item.row == chosen[0].row)
     sources = as_sources(index, [item.row for item in chosen], [item.score for item in chosen])
     start, end = first.sentence or (0, len(first.text))
     short = short_answer(question, first.text, (start, end), tagger, encoder) if tagger is not None else None
+    if short is None and about != question and names_no_topic(question) and question_kind(question) is not None:
+        return Answer(question, None, True, [], language=language), ranked  # "А сколько?": nothing says how much
     if short is None:
         sources[0] = _marked(sources[0], (start, end))
         return Answer(question, first.text[start:end], False, sources, language=language), ranked

@@ -28,7 +28,7 @@ from embeddings.models.span_head import SpanHead
 from embeddings.qa import crosslingual
 from embeddings.qa.cache import ANSWERS_CACHED, AnswerCache
 from embeddings.qa.dates import relative_date
-from embeddings.qa.followup import names_no_topic, with_context
+from embeddings.qa.followup import names_no_topic, no_topic_language, with_context
 from embeddings.qa.language import question_language
 from embeddings.qa.reader import MIN_RELEVANCE, PASSAGES_READ, Reader, abstention_threshold
 from embeddings.qa.recency import Asked, article_dates, in_days
@@ -245,10 +245,11 @@ class Engine:
         asked = asked or Asked.today()
         top_k = max(1, top_k or self.settings.top_k)
         index = self._index  # one version for the whole question, even if reload() runs meanwhile
-        language = question_language(question) if self.multilingual and index.crosslingual else "en"
+        language = self._language(index, question)
         if language != "en":
             abstain = self.min_score > float("-inf")
-            found, scored = self._crosslingual(index, question, language, top_k, asked, abstain=abstain)
+            topic = with_context(question, history)
+            found, scored = self._crosslingual(index, question, language, top_k, asked, abstain=abstain, topic=topic)
             return found, [Ranked(item.hit, item.score, item.text) for item in scored]
         query = with_context(question, history)
         ranked = self._rank(index, query, max(4 * top_k, RERANK_DEPTH), focus=question, asked=asked)
@@ -279,6 +280,14 @@ class Engine:
         when = relative_date(found.text, answering.date) if found.kind in ("date", None) else None
         return Answer(question, found.text, False, sources, found.kind, when), ranked
 
+    def _language(self, index: PassageStore, question: str) -> str:
+        """The question's language when the cross-lingual path can answer it, else "en". A follow-up of two German
+        or French question words ("Und wann?") is too short for the detector, which reads it as English."""
+        if not self.multilingual or not index.crosslingual:
+            return "en"
+        language = question_language(question)
+        return no_topic_language(question) or "en" if language == "en" else language
+
     def _from_other_languages(self, index: PassageStore, question: str, top_k: int, asked: Asked) -> Answer:
         """An English question the English path found nothing for may be about an article in German or Korean, which
         the English models cannot read: the cross-lingual index answers from those articles, with its own abstention."""
@@ -295,12 +304,14 @@ class Engine:
         asked: Asked,
         abstain: bool,
         foreign_only: bool = False,
+        topic: str | None = None,
     ) -> tuple[Answer, list[crosslingual.Scored]]:
-        """The cross-lingual path (qa/crosslingual.py) with the shared second opinion and tagger."""
+        """The cross-lingual path (qa/crosslingual.py) with the shared second opinion and tagger; `topic` is the
+        question with the conversation's earlier one, for a follow-up."""
         assert self.multilingual is not None
         judge, tagger = shared_second_opinion(), shared_tagger()
         return crosslingual.answer(
-            index, self.multilingual, question, language, top_k, judge, abstain, tagger, foreign_only, asked
+            index, self.multilingual, question, language, top_k, judge, abstain, tagger, foreign_only, asked, topic
         )
 
     def reading(self, question: str, relevant: Sequence[Ranked]) -> list[Source]:

@@ -18,6 +18,25 @@ _NO_TOPIC = frozenset(
     "have had will would could can that this there else exactly about again".split()
 )
 _WORD = re.compile(r"[\w’']+")
+# The same in the other languages the bot answers in (issue 11): "А когда?", "¿Y dónde?", "Und wann?", "Et où ?"; the
+# scripts without spaces by a pattern: "언제요?", "いつ？", "那什么时候呢？".
+_NO_TOPIC_IN = {
+    "ru": "а и но так тогда когда где куда откуда кто кого кому сколько почему зачем как что это был была было были ещё",
+    "es": "y e pero entonces cuándo dónde adónde quién quiénes cuánto cuánta cuántos cuántas por qué cómo fue eso",
+    "de": "und aber dann wann wo wohin woher wer wen wem wie viel viele warum wieso was war das denn genau",
+    "fr": "et mais alors quand où qui combien pourquoi comment quoi c’était c'était ça donc",
+}
+_NO_TOPIC_CJK = {
+    "ko": re.compile(
+        r"(?:그럼|그리고|그러면)?\s*(?:언제|어디서|어디에서|어디|누가|누구|왜|얼마나|얼마|몇)"
+        r"(?:요|에요|예요|였어요|인가요|입니까|였나요)?"
+    ),
+    "ja": re.compile(
+        r"(?:では|じゃあ|それは|それで)?\s*(?:いつ|どこで|どこ|誰|なぜ|どうして|いくら)(?:ですか|でしたか|か|に|で)?"
+    ),
+    "zh": re.compile(r"(?:那么|那|还有)?\s*(?:什么时候|何时|在哪里|在哪儿|哪里|哪儿|谁|为什么|多少)(?:呢|啊|了)?"),
+}
+_ENDING = re.compile(r"[\s?？!！。.¿¡]+")
 
 
 def is_follow_up(question: str) -> bool:
@@ -26,9 +45,22 @@ def is_follow_up(question: str) -> bool:
 
 
 def names_no_topic(question: str) -> bool:
-    """Is the question made of question words alone ("where?", "and when?", "how much?"): it asks for a kind of
-    answer about the conversation's topic and says nothing the passages could match."""
-    return all(word.lower() in _NO_TOPIC for word in _WORD.findall(question))
+    """Is the question made of question words alone ("where?", "and when?", "how much?", "А когда?", "いつ？"): it
+    asks for a kind of answer about the conversation's topic and says nothing the passages could match."""
+    words = [word.lower() for word in _WORD.findall(question)]
+    return all(word in _NO_TOPIC for word in words) or no_topic_language(question) is not None
+
+
+def no_topic_language(question: str) -> str | None:
+    """The language of a question made of another language's question words alone ("Und wann?" -> "de"), which
+    a language detector cannot tell from two short words; None for English words or a question with a topic."""
+    words = [word.lower() for word in _WORD.findall(question)]
+    if words and not all(word in _NO_TOPIC for word in words):
+        for language, vocabulary in _NO_TOPIC_IN.items():
+            if all(word in vocabulary.split() for word in words):
+                return language
+    bare = _ENDING.sub("", question)
+    return next((language for language, pattern in _NO_TOPIC_CJK.items() if bare and pattern.fullmatch(bare)), None)
 
 
 def with_context(question: str, history: Sequence[str]) -> str:

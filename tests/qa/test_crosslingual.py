@@ -66,6 +66,35 @@ def test_the_russian_question_of_the_issue_is_answered_with_the_two_signatories(
     assert top.paragraph == 4 and "Vladimir Putin, who signed the pact" in top.quote[slice(*top.sentence)]
 
 
+@pytest.mark.parametrize(
+    ("first", "follow_up", "language", "answer"),
+    [
+        ("Кто подписал пакт?", "А когда?", "ru", "last week"),
+        ("¿Quién firmó el pacto?", "¿Y dónde?", "es", "Pyongyang"),
+        ("Wer hat den Pakt unterzeichnet?", "Und wann?", "de", "last week"),  # the detector alone reads it as English
+        ("Où le pacte a-t-il été signé ?", "Et quand ?", "fr", "last week"),
+        ("누가 협정에 서명했나요?", "언제요?", "ko", "last week"),
+        ("谁签署了条约？", "在哪里？", "zh", "Pyongyang"),
+        ("who signed the pact?", "¿y dónde?", "es", "Pyongyang"),
+    ],
+)
+def test_a_bare_follow_up_in_another_language_continues_the_conversation(seed_engine, first, follow_up, language, answer):
+    alone = seed_engine.ask(follow_up)
+    assert alone.abstained or alone.answer != answer or alone.language != language  # it needs the earlier question
+    found = seed_engine.ask(follow_up, history=[first])
+    assert not found.abstained and found.language == language and found.answer == answer
+    assert found.sources[0].paragraph == 4
+
+
+def test_a_bare_follow_up_in_another_language_gets_a_phrase_of_its_kind_or_nothing(seed_engine):
+    for first, follow_up in [("Кто подписал пакт?", "А сколько?"), ("谁签署了条约？", "多少？")]:
+        found = seed_engine.ask(follow_up, history=[first])
+        assert found.abstained and not found.sources  # the topic is found; nothing in it says how much
+    why = seed_engine.ask("Почему?", history=["Кто подписал пакт?"])
+    assert not why.abstained and why.language == "ru"  # no phrase answers "why": the sentence does
+    assert seed_engine.ask("А когда?", history=["Кто выиграл чемпионат мира по футболу?"]).abstained  # off-topic stays so
+
+
 def test_a_question_in_another_language_as_of_a_day_sees_only_the_articles_published_by_then(seed_engine):
     from embeddings import Asked
 

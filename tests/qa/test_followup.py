@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from embeddings import Engine, Settings, ensure_index
-from embeddings.qa.followup import is_follow_up, names_no_topic, with_context
+from embeddings.qa.followup import is_follow_up, names_no_topic, no_topic_language, with_context
 
 PACT_PARAGRAPH = "Vladimir Putin, who signed the pact together with the North Korean Kim Jong-un."
 
@@ -124,3 +124,13 @@ def test_a_question_of_question_words_alone_names_no_topic():
 
 def test_the_seed_question_works_from_a_fresh_engine(tmp_path: Path, seed_engine):
     assert seed_engine.ask("who signed the pact?", history=["what is the capital of France?"]).sources
+
+
+def test_question_words_alone_in_other_languages_are_follow_ups_in_that_language():
+    asked = {"А когда?": "ru", "¿Y dónde?": "es", "Und wann?": "de", "Et où ?": "fr", "그럼 어디서요?": "ko", "いつ？": "ja"}
+    asked["那什么时候呢？"] = "zh"
+    for question, language in asked.items():
+        assert no_topic_language(question) == language and names_no_topic(question) and is_follow_up(question), question
+    for question in ("and when?", "was?", "Кто подписал пакт?", "Wann wurde der Pakt unterzeichnet?", "誰が署名しましたか？"):
+        assert no_topic_language(question) is None, question
+    assert with_context("Und wann?", ["Wer hat den Pakt unterzeichnet?"]) == "Wer hat den Pakt unterzeichnet? Und wann?"
