@@ -21,10 +21,13 @@ _WORD = re.compile(r"[\w’']+")
 # The same in the other languages the bot answers in (issue 11): "А когда?", "¿Y dónde?", "Und wann?", "Et où ?"; the
 # scripts without spaces by a pattern: "언제요?", "いつ？", "那什么时候呢？".
 _NO_TOPIC_IN = {
-    "ru": "а и но так тогда когда где куда откуда кто кого кому сколько почему зачем как что это был была было были ещё",
-    "es": "y e pero entonces cuándo dónde adónde quién quiénes cuánto cuánta cuántos cuántas por qué cómo fue eso",
-    "de": "und aber dann wann wo wohin woher wer wen wem wie viel viele warum wieso was war das denn genau",
-    "fr": "et mais alors quand où qui combien pourquoi comment quoi c’était c'était ça donc",
+    language: frozenset(words.split())
+    for language, words in {
+        "ru": "а и но так тогда когда где куда откуда кто кого кому сколько почему зачем как что это был была было были ещё",
+        "es": "y e pero entonces cuándo dónde adónde quién quiénes cuánto cuánta cuántos cuántas por qué cómo fue eso",
+        "de": "und aber dann wann wo wohin woher wer wen wem wie viel viele warum wieso was war das denn genau",
+        "fr": "et mais alors quand où qui combien pourquoi comment quoi c’était c'était ça donc",
+    }.items()
 }
 _NO_TOPIC_CJK = {
     "ko": re.compile(
@@ -57,7 +60,7 @@ def no_topic_language(question: str) -> str | None:
     words = [word.lower() for word in _WORD.findall(question)]
     if words and not all(word in _NO_TOPIC for word in words):
         for language, vocabulary in _NO_TOPIC_IN.items():
-            if all(word in vocabulary.split() for word in words):
+            if all(word in vocabulary for word in words):
                 return language
     bare = _ENDING.sub("", question)
     return next((language for language, pattern in _NO_TOPIC_CJK.items() if bare and pattern.fullmatch(bare)), None)
