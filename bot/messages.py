@@ -26,6 +26,8 @@ class Words:
     help: str  # Telegram /help for a language other than English (English keeps its richer text)
     example: str
     queued: str = "Queued: {ahead} ahead of your question. The answer will appear here."  # Telegram, in a burst
+    week_of: str = "the week of {day}"  # what "last week" in the answer means
+    dated: str = "the article is dated {day}"
 
 
 ENGLISH = Words(
@@ -60,6 +62,8 @@ WORDS: dict[str, Words] = {
         "<i>{example}</i>\n\nЯ отвечаю цитатой из абзаца статьи и называю статью. Если в статьях ответа нет, я так и скажу.",
         example="Кто подписал пакт?",
         queued="В очереди: перед вашим вопросом ещё {ahead}. Ответ появится здесь.",
+        week_of="неделя с {day}",
+        dated="статья датирована {day}",
     ),
     "es": Words(
         abstain="No encontré eso en los artículos.",
@@ -77,6 +81,8 @@ WORDS: dict[str, Words] = {
         "Si los artículos no lo dicen, se lo digo.",
         example="¿Quién firmó el pacto?",
         queued="En cola: {ahead} por delante de su pregunta. La respuesta aparecerá aquí.",
+        week_of="la semana del {day}",
+        dated="el artículo es del {day}",
     ),
     "de": Words(
         abstain="Das habe ich in den Artikeln nicht gefunden.",
@@ -94,6 +100,8 @@ WORDS: dict[str, Words] = {
         "Steht es nicht in den Artikeln, sage ich das.",
         example="Wer hat den Pakt unterzeichnet?",
         queued="In der Warteschlange: {ahead} vor Ihrer Frage. Die Antwort erscheint hier.",
+        week_of="die Woche vom {day}",
+        dated="der Artikel ist vom {day}",
     ),
     "fr": Words(
         abstain="Je n'ai pas trouvé cela dans les articles.",
@@ -111,6 +119,8 @@ WORDS: dict[str, Words] = {
         "Si les articles ne le disent pas, je vous le dis.",
         example="Qui a signé le pacte ?",
         queued="En attente : {ahead} avant votre question. La réponse apparaîtra ici.",
+        week_of="la semaine du {day}",
+        dated="l’article est daté du {day}",
     ),
     "ko": Words(
         abstain="기사에서 그 내용을 찾지 못했습니다.",
@@ -127,6 +137,8 @@ WORDS: dict[str, Words] = {
         "기사의 문단을 인용하고 기사 이름을 알려 드립니다. 기사에 없는 내용이면 그렇다고 말씀드립니다.",
         example="누가 조약에 서명했나요?",
         queued="대기 중: 질문 앞에 {ahead}개가 있습니다. 답변이 여기에 표시됩니다.",
+        week_of="{day}부터 한 주",
+        dated="기사 날짜 {day}",
     ),
     "ja": Words(
         abstain="記事の中に見つかりませんでした。",
@@ -144,6 +156,8 @@ WORDS: dict[str, Words] = {
         "記事の段落を引用し、記事名を示します。記事に書かれていなければ、そうお伝えします。",
         example="誰が条約に署名しましたか？",
         queued="順番待ち：あなたの質問の前に{ahead}件あります。回答はここに表示されます。",
+        week_of="{day}からの週",
+        dated="記事の日付 {day}",
     ),
     "zh": Words(
         abstain="我在文章中没有找到这个内容。",
@@ -159,6 +173,8 @@ WORDS: dict[str, Words] = {
         "我会引用文章段落并注明文章。如果文章中没有，我会告诉您。",
         example="谁签署了条约？",
         queued="排队中：您的问题前还有 {ahead} 个。答案将显示在这里。",
+        week_of="{day}起的那一周",
+        dated="文章日期 {day}",
     ),
 }
 

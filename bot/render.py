@@ -29,11 +29,15 @@ def citation(source: Source) -> str:
 
 
 def date_note(answer: Answer) -> str:
-    """What a relative date in the answer means: " (the week of Jun 17, 2024; the article is dated Jun 24, 2024)"."""
+    """What a relative date in the answer means: " (the week of Jun 17, 2024; the article is dated Jun 24, 2024)", in
+    the question's language (a day, a month or a year reads as the citations print dates)."""
     when = answer.answer_date
     if when is None:
         return ""
-    return f" ({when.description}; the article is dated {display_date(when.article_date)})"
+    said = words(answer.language)
+    first, last = dt.date.fromisoformat(when.first), dt.date.fromisoformat(when.last)
+    meaning = said.week_of.format(day=display_date(when.first)) if (last - first).days == 6 else when.description
+    return f" ({meaning}; {said.dated.format(day=display_date(when.article_date))})"
 
 
 def answer_line(answer: Answer) -> str:

@@ -52,3 +52,19 @@ def test_the_more_sources_button_and_help_follow_the_language():
 
 def test_a_stored_answer_keeps_its_language_for_the_buttons():
     assert answer_from_json(answer_to_json(sentence_answer("ko"))).language == "ko"
+
+
+def test_what_a_relative_date_means_is_said_in_the_question_language():
+    from embeddings import AnswerDate
+
+    source = sentence_answer("ru").sources[0]
+    week = AnswerDate("last week", "2024-06-17", "2024-06-23", "the week of Jun 17, 2024", "2024-06-24")
+    russian = Answer("А когда?", "last week", False, [source], "date", week, "ru")
+    note = "(неделя с Jun 17, 2024; статья датирована Jun 24, 2024)"
+    assert render_text(russian).startswith(f"Ответ: last week {note}")
+    assert note in answer_messages(russian, 1)[0]
+    english = Answer("and when?", "last week", False, [source], "date", week)
+    assert render_text(english).startswith("Answer: last week (the week of Jun 17, 2024; the article is dated Jun 24, 2024)")
+    day = AnswerDate("on Sunday", "2024-06-23", "2024-06-23", "Jun 23, 2024", "2024-06-24")
+    german = Answer("Und wann?", "on Sunday", False, [source], "date", day, "de")
+    assert "(Jun 23, 2024; der Artikel ist vom Jun 24, 2024)" in render_text(german)
