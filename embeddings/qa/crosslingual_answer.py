@@ -21,7 +21,7 @@ import numpy as np
 
 from embeddings.models.entities import EntityTagger, Mention, TaggerUnavailable
 from embeddings.models.multilingual import MultilingualEncoder
-from embeddings.qa.answer_types import DATE, MONEY, NUMBER, PERCENT, PERSON, PLACE, AnswerType
+from embeddings.qa.answer_types import DATE, MONEY, NUMBER, PERCENT, PERSON, PLACE, AnswerType, answer_type
 from embeddings.qa.candidates import WORD, content_words
 from embeddings.qa.language import question_language
 from embeddings.qa.reader import _JOINERS, _LIST_GAP
@@ -50,14 +50,18 @@ _WORDS: list[tuple[str, frozenset[str], str]] = [
     ("place", PLACE, r"где|куда|dónde|\bwo\b|\bwohin\b|\boù\b|어디|どこ|哪里|哪儿"),
 ]
 _PATTERNS = [(name, labels, re.compile(words, re.I)) for name, labels, words in _WORDS]
+_KINDS = frozenset(name for name, _, _ in _WORDS)
 _CLAUSE = re.compile(r"[,;:()“”\"]|\b(?:which|who|that|and|together with|after|before|when)\b")
 
 
 def question_kind(question: str) -> AnswerType | None:
-    """The kind of short answer a non-English question asks for (its earliest question word), or None."""
+    """The kind of short answer a non-English question asks for (its earliest question word), or None. An English
+    question takes this path as a follow-up to one in another language ("and when?"): its kind is the English
+    reader's, when it is one of these."""
     found = [(match.start(), name, labels) for name, labels, pattern in _PATTERNS if (match := pattern.search(question))]
     if not found:
-        return None
+        english = answer_type(question)
+        return AnswerType(english.name, english.labels) if english.name in _KINDS else None
     _, name, labels = min(found, key=lambda item: item[0])
     return AnswerType(name, labels)
 

@@ -246,12 +246,13 @@ class Engine:
         top_k = max(1, top_k or self.settings.top_k)
         index = self._index  # one version for the whole question, even if reload() runs meanwhile
         language = self._language(index, question)
-        if language != "en":
-            abstain = self.min_score > float("-inf")
-            topic = with_context(question, history)
-            found, scored = self._crosslingual(index, question, language, top_k, asked, abstain=abstain, topic=topic)
-            return found, [Ranked(item.hit, item.score, item.text) for item in scored]
         query = with_context(question, history)
+        # A follow-up continues its topic's path: "and when?" after "Кто подписал пакт?" is answered cross-lingually
+        # (in English words), since the English models cannot read the Russian topic.
+        if language != "en" or (query != question and self._language(index, query) != "en"):
+            abstain = self.min_score > float("-inf")
+            found, scored = self._crosslingual(index, question, language, top_k, asked, abstain=abstain, topic=query)
+            return found, [Ranked(item.hit, item.score, item.text) for item in scored]
         ranked = self._rank(index, query, max(4 * top_k, RERANK_DEPTH), focus=question, asked=asked)
         if not ranked or ranked[0].score < self.min_score:
             return self._from_other_languages(index, question, top_k, asked), ranked

@@ -10,6 +10,14 @@ _FOLLOW_UP = re.compile(
     r"^(and|but|also|so|what about|how about|then)\b|\b(he|she|it|they|them|his|her|its|their|that|this|those|these)\b",
     re.IGNORECASE,
 )
+# The same in the other languages the bot answers in: "А когда он был подписан?", "Und wo wurde er unterzeichnet?",
+# "그럼 ...", "それは...". Pronouns that are also articles or common verbs ("la", "le", "es", "sie") are left out, and
+# so is French inversion ("Où le pacte a-t-il été signé ?" names its own topic).
+_FOLLOW_UP_ELSEWHERE = re.compile(
+    r"^\W*(?:а|и|но|y|pero|und|aber|et|mais|그럼|그리고|그건|그것은|では|じゃあ|それ|那么|那|它)(?=\W|[가-힣ぁ-んァ-ン一-龥])"
+    r"|(?<![\w-])(?:он|она|оно|они|его|её|их|это|él|ella|ellos|ellas|eso|esto|er|ihn|ihm|il|elle|ils|elles|ça|cela)(?!\w)",
+    re.IGNORECASE,
+)
 
 
 # A question made only of these words ("where?", "and why?", "when was that?") names no topic of its own.
@@ -44,7 +52,7 @@ _ENDING = re.compile(r"[\s?？!！。.¿¡]+")
 
 def is_follow_up(question: str) -> bool:
     """Does the question lean on the previous one: an opening "and ...", a pronoun, or no topic word at all ("where?")."""
-    return bool(_FOLLOW_UP.search(question)) or names_no_topic(question)
+    return bool(_FOLLOW_UP.search(question) or _FOLLOW_UP_ELSEWHERE.search(question)) or names_no_topic(question)
 
 
 def names_no_topic(question: str) -> bool:

@@ -86,8 +86,24 @@ def test_a_bare_follow_up_in_another_language_continues_the_conversation(seed_en
     assert found.sources[0].paragraph == 4
 
 
+@pytest.mark.parametrize(
+    ("first", "follow_up", "language", "answer"),
+    [
+        ("Кто подписал пакт?", "А когда он был подписан?", "ru", "last week"),  # "а", "он": it leans on the first
+        ("Wer hat den Pakt unterzeichnet?", "Und wo wurde er unterzeichnet?", "de", "Pyongyang"),
+        ("누가 협정에 서명했나요?", "그럼 어디서 서명했나요?", "ko", "Pyongyang"),
+        ("Кто подписал пакт?", "and when?", "en", "last week"),  # English words, a Russian topic: cross-lingual
+        ("Кто подписал пакт?", "where?", "en", "Pyongyang"),
+    ],
+)
+def test_a_follow_up_that_leans_on_the_question_before_continues_its_topic(seed_engine, first, follow_up, language, answer):
+    found = seed_engine.ask(follow_up, history=[first])
+    assert not found.abstained and found.language == language and found.answer == answer
+
+
 def test_a_bare_follow_up_in_another_language_gets_a_phrase_of_its_kind_or_nothing(seed_engine):
-    for first, follow_up in [("Кто подписал пакт?", "А сколько?"), ("谁签署了条约？", "多少？")]:
+    conversations = [("Кто подписал пакт?", "А сколько?"), ("谁签署了条约？", "多少？"), ("Кто подписал пакт?", "how much?")]
+    for first, follow_up in conversations:
         found = seed_engine.ask(follow_up, history=[first])
         assert found.abstained and not found.sources  # the topic is found; nothing in it says how much
     why = seed_engine.ask("Почему?", history=["Кто подписал пакт?"])

@@ -134,3 +134,12 @@ def test_question_words_alone_in_other_languages_are_follow_ups_in_that_language
     for question in ("and when?", "was?", "Кто подписал пакт?", "Wann wurde der Pakt unterzeichnet?", "誰が署名しましたか？"):
         assert no_topic_language(question) is None, question
     assert with_context("Und wann?", ["Wer hat den Pakt unterzeichnet?"]) == "Wer hat den Pakt unterzeichnet? Und wann?"
+
+
+def test_a_follow_up_in_another_language_opens_with_and_or_names_the_topic_by_a_pronoun():
+    leaning = ["А когда он был подписан?", "Und wo wurde er unterzeichnet?", "¿Y dónde se firmó?", "그럼 어디서요?"]
+    leaning.append("それはいつ？")
+    for question in leaning:
+        assert is_follow_up(question), question
+    for question in ("Кто подписал пакт?", "¿Quién firmó la alianza?", "¿Qué es el pacto?", "Où le pacte a-t-il été signé ?"):
+        assert not is_follow_up(question), question  # "la" is an article, "es" a verb, "-t-il" French word order
