@@ -27,7 +27,7 @@ from embeddings.models.kept import Kept
 from embeddings.models.multilingual import MultilingualEncoder, SecondOpinion
 from embeddings.qa.crosslingual_answer import question_kind, short_answer
 from embeddings.qa.dates import relative_date
-from embeddings.qa.followup import names_no_topic
+from embeddings.qa.followup import bare_follow_up
 from embeddings.qa.language import text_language
 from embeddings.qa.recency import Asked, article_dates
 from embeddings.qa.results import Answer, Source
@@ -222,7 +222,7 @@ def answer(
     sources = as_sources(index, [item.row for item in chosen], [item.score for item in chosen])
     start, end = first.sentence or (0, len(first.text))
     short = short_answer(question, first.text, (start, end), tagger, encoder) if tagger is not None else None
-    if short is None and about != question and names_no_topic(question) and question_kind(question) is not None:
+    if short is None and bare_follow_up(question, about) and question_kind(question) is not None:
         return Answer(question, None, True, [], language=language), ranked  # "А сколько?": nothing says how much
     if short is None:
         sources[0] = _marked(sources[0], (start, end))

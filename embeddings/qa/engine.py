@@ -28,7 +28,7 @@ from embeddings.models.span_head import SpanHead
 from embeddings.qa import crosslingual
 from embeddings.qa.cache import ANSWERS_CACHED, AnswerCache
 from embeddings.qa.dates import relative_date
-from embeddings.qa.followup import names_no_topic, no_topic_language, with_context
+from embeddings.qa.followup import bare_follow_up, names_no_topic, no_topic_language, with_context
 from embeddings.qa.language import question_language
 from embeddings.qa.reader import MIN_RELEVANCE, PASSAGES_READ, Reader, abstention_threshold
 from embeddings.qa.recency import Asked, article_dates, in_days
@@ -263,7 +263,7 @@ class Engine:
         rows, read = self._read_set(index, question, relevant, chosen)
         # A bare follow-up ("how much?") must be answered by a phrase of its kind, or not at all: its topic's passages
         # are relevant, but a sentence about the topic does not say how much.
-        typed = query != question and names_no_topic(question)
+        typed = bare_follow_up(question, query)
         found = self.reader.read(question, [s.quote for s in read], [s.title for s in read], topic=query, typed=typed)
         if found is None:
             return Answer(question, None, True, []), ranked

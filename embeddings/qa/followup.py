@@ -62,6 +62,12 @@ def names_no_topic(question: str) -> bool:
     return all(word in _NO_TOPIC for word in words) or no_topic_language(question) is not None
 
 
+def bare_follow_up(question: str, topic: str) -> bool:
+    """Is `question` a follow-up of question words alone that `topic` (it with the question it continues, from
+    `with_context`) gives a subject to: then only a phrase of the kind it asks answers it ("how much?" -> an amount)."""
+    return topic != question and names_no_topic(question)
+
+
 def no_topic_language(question: str) -> str | None:
     """The language of a question made of another language's question words alone ("Und wann?" -> "de"), which
     a language detector cannot tell from two short words; None for English words or a question with a topic."""
