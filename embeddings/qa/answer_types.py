@@ -71,6 +71,7 @@ _OPENINGS: list[tuple[re.Pattern[str], str, frozenset[str]]] = [
     ),
     (re.compile(r"\b(?:why|how)\b", re.I), "reason", frozenset()),
 ]
+_MEASURES = frozenset({"duration", "number", "amount", "percent", "age", "size"})
 _ASKS_WHICH_WHAT = re.compile(r"\b(?:which|what)\b", re.I)
 _WHICH_NOUN = re.compile(
     r"\b(?:which|what)\s+((?:[\w’'-]+\s+){0,3}?[\w’'-]+)\s+(?:is|are|was|were|did|does|do|has|have|had|will|can|could|would)\b",
@@ -124,6 +125,12 @@ class AnswerType:
         if label == SPAN:
             return self.wants_phrase
         return label in self.labels or (self.phrase is not None and label in NAMES_AND_PHRASES)
+
+    @property
+    def measures(self) -> bool:
+        """Does it ask how long, how many, how much, how old, how big or what percentage: a number or a length of
+        time, never a name? ("When" may be answered by a clause: "when the Methodists in America were separated".)"""
+        return self.name in _MEASURES
 
     @property
     def wants_phrase(self) -> bool:

@@ -128,6 +128,8 @@ def candidates_in(
         words = content_words(text[mention.start : mention.end])
         if not kind.admits(mention.label) or not words or words <= asked:
             continue  # not the kind asked for, or named by the question ("Netflix" cannot answer "what did Netflix renew?")
+        if mention.label == SPAN and kind.measures and _only_a_name(text[mention.start : mention.end], mention, mentions, kind):
+            continue  # the span head's guess is a name, not a number or a length of time ("Moscow" for "how long?")
         outside = [a for a in anchors if not mention.start <= a < mention.end]
         span = (
             sentence.span_scores.of(sentence.start + mention.start, sentence.start + mention.end) / 10.0
@@ -160,6 +162,17 @@ def candidates_in(
         full = sentence.start + full_name_start(text, mention, mentions)
         found.append(Candidate(sentence, start, end, mention.label, features, full))
     return found
+
+
+def _only_a_name(said: str, mention: Mention, mentions: list[Mention], kind: AnswerType) -> bool:
+    """Is `mention` (the words `said`) part of a tagged name, with no digit and no tagged mention of a kind `kind`
+    accepts?"""
+    overlapping = [m.label for m in mentions if m is not mention and m.start < mention.end and mention.start < m.end]
+    return (
+        not any(ch.isdigit() for ch in said)
+        and any(label in ANY_NAME for label in overlapping)
+        and not any(kind.accepts(label) for label in overlapping)
+    )
 
 
 def counts(counted: str | None, mention: str, after: str) -> float:

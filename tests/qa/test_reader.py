@@ -328,3 +328,29 @@ def test_a_bare_follow_up_gets_a_phrase_of_its_kind_or_nothing(reader):
     assert when is not None and when.text == "last week" and when.kind == "date"
     assert reader.read("how much?", [PACT], title, topic="who signed the pact? how much?", typed=True) is None
     assert reader.read("how much?", [PACT], title, topic="who signed the pact? how much?") is not None  # untyped: as before
+
+
+@pytest.mark.parametrize(
+    ("question", "admitted"),
+    [
+        ("How long did Putin stay in Pyongyang?", False),  # a name cannot say how long
+        ("How many people did Putin meet in Pyongyang?", False),
+        ("When did the pact take effect?", True),  # "when" may be a clause ("when the Methodists ... separated")
+        ("Which city did Putin visit?", True),
+    ],
+)
+def test_the_span_heads_guess_inside_a_name_cannot_answer_how_long_or_how_many(question, admitted):
+    from embeddings.models.entities import Mention
+    from embeddings.models.span_head import SPAN
+    from embeddings.qa.candidates import Sentence, candidates_in
+
+    text = "The Pyongyang-Moscow rapprochement was signed last week."
+    sentence = Sentence(0, 0, len(text), 0.9)
+    name, guess = text.index("Pyongyang-Moscow"), text.index("Moscow")
+    mentions = [Mention(name, name + 16, "GPE"), Mention(guess, guess + 6, SPAN)]
+    found = candidates_in(text, sentence, mentions, set(), answer_type(question), "", best=True)
+    assert any(c.label == SPAN for c in found) is admitted
+    guess_with_a_number = "The Moscow 2024 summit was signed last week."
+    mentions = [Mention(4, 15, "EVENT"), Mention(4, 15, SPAN)]
+    found = candidates_in(guess_with_a_number, Sentence(0, 0, 44, 0.9), mentions, set(), answer_type(question), "", best=True)
+    assert any(c.label == SPAN for c in found)  # a digit: it may say how many
