@@ -8,7 +8,7 @@ and answers with the best sentence of the best passage, verbatim, or with the ph
 kind asks for when that is clear (crosslingual_answer.py). Abstention: below REFUSE the question is off-topic, from
 ANSWER on it is answered; in between, where our test set's on- and off-topic questions overlap, a second model (e5,
 models/multilingual.py) reads the best passages' sentences and decides by how much closer they are to the question
-than everyday news on other topics (thresholds calibrated on our two tuning sets, docs/quality.md).
+than everyday news on other topics (thresholds calibrated on our three tuning sets, docs/quality.md).
 """
 
 from __future__ import annotations
