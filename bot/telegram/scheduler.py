@@ -15,13 +15,24 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import os
 from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
-WORKERS = 2  # questions answered at once: about one per CPU core (each answer runs its models on one thread)
+
+def usable_cores() -> int:
+    """The CPU cores this process may run on (its affinity where the system says it, else every core)."""
+    if hasattr(os, "sched_getaffinity"):
+        return max(1, len(os.sched_getaffinity(0)))
+    return max(1, os.cpu_count() or 1)
+
+
+# Questions answered at once: one per core (each answer runs its models on one thread, so a 2-core machine answers
+# two at a time and an 8-core server eight; more workers than cores only make each answer slower).
+WORKERS = usable_cores()
 
 
 @dataclass(eq=False)

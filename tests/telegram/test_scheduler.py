@@ -111,3 +111,16 @@ async def test_a_chat_told_to_wait_is_quiet_until_one_of_its_questions_is_answer
     finally:
         release.set()
         await scheduler.stop()
+
+
+def test_one_worker_per_core_the_process_may_run_on(monkeypatch):
+    from bot.telegram import scheduler
+
+    monkeypatch.setattr(scheduler.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3, 4, 5, 6, 7}, raising=False)
+    assert scheduler.usable_cores() == 8  # a server: eight answers at once, not two
+    monkeypatch.setattr(scheduler.os, "sched_getaffinity", lambda pid: set(), raising=False)
+    assert scheduler.usable_cores() == 1
+    monkeypatch.delattr(scheduler.os, "sched_getaffinity", raising=False)
+    monkeypatch.setattr(scheduler.os, "cpu_count", lambda: None)
+    assert scheduler.usable_cores() == 1
+    assert Scheduler().workers == scheduler.WORKERS >= 1
