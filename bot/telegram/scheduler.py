@@ -15,19 +15,35 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import math
 import os
 from collections import Counter, deque
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 
-def usable_cores() -> int:
-    """The CPU cores this process may run on (its affinity where the system says it, else every core)."""
-    if hasattr(os, "sched_getaffinity"):
-        return max(1, len(os.sched_getaffinity(0)))
-    return max(1, os.cpu_count() or 1)
+def usable_cores(cgroup: Path = Path("/sys/fs/cgroup")) -> int:
+    """The CPU cores this process may use: its CPU affinity (else every core), capped by a container's CPU quota
+    (cgroup v2 `cpu.max`, v1 `cpu/cpu.cfs_quota_us`), which the affinity does not show."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    quota = _cpu_quota(cgroup)
+    return max(1, min(cores, math.ceil(quota)) if quota else cores)
+
+
+def _cpu_quota(cgroup: Path) -> float | None:
+    """Cores' worth of CPU time the container may use, or None when unlimited or not said."""
+    try:
+        if (cgroup / "cpu.max").is_file():
+            limit, period = (cgroup / "cpu.max").read_text().split()[:2]
+        else:
+            limit = (cgroup / "cpu" / "cpu.cfs_quota_us").read_text().strip()
+            period = (cgroup / "cpu" / "cpu.cfs_period_us").read_text().strip()
+        return int(limit) / int(period) if limit not in ("max", "-1") and int(period) > 0 else None
+    except (OSError, ValueError):
+        return None
 
 
 # Questions answered at once: one per core (each answer runs its models on one thread, so a 2-core machine answers

@@ -113,14 +113,24 @@ async def test_a_chat_told_to_wait_is_quiet_until_one_of_its_questions_is_answer
         await scheduler.stop()
 
 
-def test_one_worker_per_core_the_process_may_run_on(monkeypatch):
+def test_one_worker_per_core_the_process_may_run_on(monkeypatch, tmp_path):
     from bot.telegram import scheduler
 
+    nowhere = tmp_path / "no-cgroup"
     monkeypatch.setattr(scheduler.os, "sched_getaffinity", lambda pid: {0, 1, 2, 3, 4, 5, 6, 7}, raising=False)
-    assert scheduler.usable_cores() == 8  # a server: eight answers at once, not two
+    assert scheduler.usable_cores(nowhere) == 8  # a server: eight answers at once, not two
+    (tmp_path / "cpu.max").write_text("250000 100000\n")  # a container allowed 2.5 cores of the eight
+    assert scheduler.usable_cores(tmp_path) == 3
+    (tmp_path / "cpu.max").write_text("max 100000\n")
+    assert scheduler.usable_cores(tmp_path) == 8
+    v1 = tmp_path / "v1"
+    (v1 / "cpu").mkdir(parents=True)
+    (v1 / "cpu" / "cpu.cfs_quota_us").write_text("200000\n")
+    (v1 / "cpu" / "cpu.cfs_period_us").write_text("100000\n")
+    assert scheduler.usable_cores(v1) == 2
     monkeypatch.setattr(scheduler.os, "sched_getaffinity", lambda pid: set(), raising=False)
-    assert scheduler.usable_cores() == 1
+    assert scheduler.usable_cores(nowhere) == 1
     monkeypatch.delattr(scheduler.os, "sched_getaffinity", raising=False)
     monkeypatch.setattr(scheduler.os, "cpu_count", lambda: None)
-    assert scheduler.usable_cores() == 1
+    assert scheduler.usable_cores(nowhere) == 1
     assert Scheduler().workers == scheduler.WORKERS >= 1
