@@ -38,8 +38,8 @@ SENTENCE_SHARE = 0.5  # weight of the best sentence's cosine next to the whole p
 SENTENCE_DEPTH = 8  # passages whose sentences are embedded per question (~60 ms each)
 REFUSE, ANSWER = 0.125, 0.20  # the band of the best passage's score in which the second opinion decides
 SECOND_OPINION_BAR = 0.765  # e5 cosine from which a passage the encoder scores low may be quoted
-BACKGROUND_SHARE = 1.0  # of e5's cosine to everyday news, the share taken off its cosine to the article
-MARGIN_BAR = 0.014  # the margin from which a question in the band is answered (docs/quality.md)
+MARGIN_BAR = 0.014  # e5's cosine to the article less its cosine to everyday news, from which a question in the band
+# is answered (docs/quality.md)
 E5_DEPTH = 8  # passages the second opinion re-orders (~0.15 s each the first time one is read)
 E5_SHARE = 0.85  # e5's cosine in the mix that orders them (chosen on the tuning set, docs/quality.md)
 FOREIGN_DEPTH = 100  # nearest passages searched for those not in English (an English question, English path empty)
@@ -118,7 +118,7 @@ def on_topic(question: str, ranked: list[Scored], judge: SecondOpinion | None) -
         return best.score >= ANSWER
     closest = float(best_sentence_cosines(question, ranked[:E5_DEPTH], judge).max())
     elsewhere = float(judge.fixed_similarities(question, EVERYDAY_NEWS).max())
-    return closest - BACKGROUND_SHARE * elsewhere >= MARGIN_BAR
+    return closest - elsewhere >= MARGIN_BAR
 
 
 def on_topic_sources(question: str, ranked: list[Scored], judge: SecondOpinion) -> list[Scored]:
