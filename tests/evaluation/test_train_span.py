@@ -20,6 +20,21 @@ def write_squad(folder, articles: list[dict], questions: list[dict]) -> None:
     (folder / "questions.jsonl").write_text("".join(json.dumps(q) + "\n" for q in questions))
 
 
+def squad_folder(tmp_path, fillers: int, articles: list[tuple[str, str]], questions: list[tuple[str, str, str]]):
+    """tmp_path/squad: `fillers` one-line articles first, then `articles` (title, paragraph), and `questions`
+    (question, answer, article title) about their one paragraph, numbered from 1."""
+    folder = tmp_path / "squad"
+    folder.mkdir()
+    records = [{"id": f"Filler {n}", "title": f"Filler {n}", "paragraphs": ["Nothing."]} for n in range(fillers)]
+    records += [{"id": title, "title": title, "paragraphs": [paragraph]} for title, paragraph in articles]
+    asked = [
+        {"id": str(n), "question": question, "answers": [answer], "article": article, "paragraph": 0}
+        for n, (question, answer, article) in enumerate(questions, start=1)
+    ]
+    write_squad(folder, records, asked)
+    return folder
+
+
 def _item(question: str, answer: str) -> QAItem:
     return QAItem("1", question, (answer,), "Pact", "Pact", PARAGRAPH, "dev")
 
@@ -33,20 +48,14 @@ def test_an_example_is_the_title_and_the_sentence_holding_the_answer():
 
 
 def test_the_command_trains_on_the_first_articles_and_writes_a_head_that_loads(tmp_path, capsys):
-    folder = tmp_path / "squad"
-    folder.mkdir()
-    articles = [{"id": f"Filler {n}", "title": f"Filler {n}", "paragraphs": ["Nothing."]} for n in range(23)]
-    articles += [
-        {"id": "Pact", "title": "Pact", "paragraphs": [PARAGRAPH]},  # the 24th: trained on
-        {"id": "Bridge", "title": "Bridge", "paragraphs": ["The bridge opened in Ostra in 2021."]},  # held out
-    ]
+    articles = [("Pact", PARAGRAPH), ("Bridge", "The bridge opened in Ostra in 2021.")]  # the 24th: trained on; held out
     questions = [
-        {"id": "1", "question": "Where was the pact signed?", "answers": ["Pyongyang"], "article": "Pact", "paragraph": 0},
-        {"id": "2", "question": "When was the pact signed?", "answers": ["June 2024"], "article": "Pact", "paragraph": 0},
-        {"id": "3", "question": "When did talks fail?", "answers": ["2019"], "article": "Pact", "paragraph": 0},
-        {"id": "4", "question": "Where did the bridge open?", "answers": ["Ostra"], "article": "Bridge", "paragraph": 0},
+        ("Where was the pact signed?", "Pyongyang", "Pact"),
+        ("When was the pact signed?", "June 2024", "Pact"),
+        ("When did talks fail?", "2019", "Pact"),
+        ("Where did the bridge open?", "Ostra", "Bridge"),
     ]
-    write_squad(folder, articles, questions)
+    folder = squad_folder(tmp_path, 23, articles, questions)
     out = tmp_path / "head.onnx"
     assert main(["--squad", str(folder), "--out", str(out), "--epochs", "30", "--rate", "3e-4", "--test", "3"]) == 0
     printed = capsys.readouterr().out
@@ -60,15 +69,8 @@ def test_the_command_trains_on_the_first_articles_and_writes_a_head_that_loads(t
 
 
 def test_with_negatives_the_head_learns_to_say_the_answer_is_not_in_a_sentence(tmp_path, capsys):
-    folder = tmp_path / "squad"
-    folder.mkdir()
-    articles = [{"id": f"Filler {n}", "title": f"Filler {n}", "paragraphs": ["Nothing."]} for n in range(23)]
-    articles += [{"id": "Pact", "title": "Pact", "paragraphs": [PARAGRAPH]}]
-    questions = [
-        {"id": "1", "question": "Where was the pact signed?", "answers": ["Pyongyang"], "article": "Pact", "paragraph": 0},
-        {"id": "3", "question": "When did talks fail?", "answers": ["2019"], "article": "Pact", "paragraph": 0},
-    ]
-    write_squad(folder, articles, questions)
+    questions = [("Where was the pact signed?", "Pyongyang", "Pact"), ("When did talks fail?", "2019", "Pact")]
+    folder = squad_folder(tmp_path, 23, [("Pact", PARAGRAPH)], questions)
     out = tmp_path / "head.onnx"
     arguments = ["--squad", str(folder), "--out", str(out), "--epochs", "40", "--rate", "3e-4", "--test", "1"]
     assert main([*arguments, "--negatives", "1"]) == 0
@@ -81,22 +83,19 @@ def test_with_negatives_the_head_learns_to_say_the_answer_is_not_in_a_sentence(t
 
 
 def test_validate_trains_without_the_last_articles_scores_them_and_writes_nothing(tmp_path, capsys):
-    folder = tmp_path / "squad"
-    folder.mkdir()
-    articles = [{"id": f"Filler {n}", "title": f"Filler {n}", "paragraphs": ["Nothing."]} for n in range(22)]
-    articles += [
-        {"id": "Bridge", "title": "Bridge", "paragraphs": ["The bridge opened in Ostra in 2021. It cost a lot."]},
-        {"id": "Pact", "title": "Pact", "paragraphs": [PARAGRAPH]},  # the 24th: held back for validation
-        {"id": "Later", "title": "Later", "paragraphs": ["The road opened in Vell in 2020."]},  # never read
+    articles = [
+        ("Bridge", "The bridge opened in Ostra in 2021. It cost a lot."),
+        ("Pact", PARAGRAPH),  # the 24th: held back for validation
+        ("Later", "The road opened in Vell in 2020."),  # never read
     ]
     questions = [
-        {"id": "1", "question": "Where did the bridge open?", "answers": ["Ostra"], "article": "Bridge", "paragraph": 0},
-        {"id": "2", "question": "When did the bridge open?", "answers": ["2021"], "article": "Bridge", "paragraph": 0},
-        {"id": "3", "question": "Where was the pact signed?", "answers": ["Pyongyang"], "article": "Pact", "paragraph": 0},
-        {"id": "4", "question": "When did talks fail?", "answers": ["2019"], "article": "Pact", "paragraph": 0},
-        {"id": "5", "question": "Where did the road open?", "answers": ["Vell"], "article": "Later", "paragraph": 0},
+        ("Where did the bridge open?", "Ostra", "Bridge"),
+        ("When did the bridge open?", "2021", "Bridge"),
+        ("Where was the pact signed?", "Pyongyang", "Pact"),
+        ("When did talks fail?", "2019", "Pact"),
+        ("Where did the road open?", "Vell", "Later"),
     ]
-    write_squad(folder, articles, questions)
+    folder = squad_folder(tmp_path, 22, articles, questions)
     out = tmp_path / "head.onnx"
     arguments = ["--squad", str(folder), "--out", str(out), "--epochs", "1"]
     assert main([*arguments, "--validate", "1"]) == 0
