@@ -30,12 +30,14 @@ from embeddings.evaluation.qa_sets import (
     heldout_articles,
     load_qa,
     load_realtimeqa,
+    read_jsonl,
     sample,
 )
 from embeddings.evaluation.run import DEFAULT_TOP, evaluate_mode, gold_rows
 from embeddings.index.backend import build, open_store
 from embeddings.index.builder import build_index
 from embeddings.models.encoder import Encoder, load_encoder
+from embeddings.models.multilingual import shared_multilingual
 from embeddings.qa.engine import MODES, Engine
 from embeddings.qa.results import Answer
 from embeddings.settings import BACKENDS, Settings
@@ -85,6 +87,13 @@ def add_evaluate_command(commands: argparse._SubParsersAction) -> None:
         help="ask each question as of the day it was asked (RealTime QA's quiz date): later articles left out, "
         "'this week' counted back from that day",
     )
+    parser.add_argument(
+        "--translations",
+        type=Path,
+        metavar="FILE.jsonl",
+        help='the questions asked in another language: {"question_id" or "id", "question"} a line; each replaces the '
+        "question of that id (questions without one are left out) and the index gets its cross-lingual part",
+    )
     parser.add_argument("--retrieval-only", action="store_true", help="rank only: no answers, no abstention")
     parser.add_argument("--json", action="store_true", help="one JSON object per mode instead of a table")
     parser.add_argument(
@@ -118,6 +127,10 @@ def _check_layout_options(args: argparse.Namespace, layout: str) -> Path | None:
     """The SQuAD articles file (None for RealTime QA), after checking the options fit the layout."""
     if args.top < 1:
         raise OptionError("--top must be at least 1")
+    if args.translations is not None and not args.translations.is_file():
+        raise OptionError(f"{args.translations} does not exist")
+    if args.translations is not None and (args.retrieval_only or args.heldout or (args.backend or ["faiss"]) != ["faiss"]):
+        raise OptionError("--translations is answered by the cross-lingual path: not with --retrieval-only, --heldout or qdrant")
     if layout == REALTIMEQA:
         if args.articles_from:
             raise OptionError("--articles-from applies to the SQuAD layout only")
@@ -151,13 +164,15 @@ def _evaluate(args: argparse.Namespace, layout: str, articles: Path | None, scra
     else:
         corpus, corpus_source = corpus_folder(args.corpus, scratch), args.corpus
     items, heldout_items, removed = _select_items(args, layout, articles)
+    if args.translations is not None:
+        items = translated(items, args.translations)
     if args.as_asked and not any(item.asked_on for item in items):
         print("note: --as-asked: these questions do not say when they were asked; they are asked today", file=sys.stderr)
     reports: list[Report] = []
     answered: dict[str, list[list[Answer]]] = {}
     for name in backends:
         run_settings = replace(backend_settings(settings, name, index_dir, scratch), corpus=corpus, top_k=1)
-        _build(run_settings, encoder)
+        _build(run_settings, encoder, cross_lingual=args.translations is not None)
         heldout_dir = None
         if removed:
             drop = removed_by(urls=removed) if layout == REALTIMEQA else removed_by(titles=squad_titles(articles, removed))
@@ -181,8 +196,9 @@ def _evaluate(args: argparse.Namespace, layout: str, articles: Path | None, scra
     return reports
 
 
-def _build(settings: Settings, encoder: Encoder) -> None:
-    """Build or update the index the settings name (FAISS exactly as before backends existed)."""
+def _build(settings: Settings, encoder: Encoder, cross_lingual: bool = False) -> None:
+    """Build or update the index the settings name (FAISS exactly as before backends existed; with its cross-lingual
+    part for questions in other languages)."""
     if settings.backend == "faiss":
         build_index(
             settings.corpus,
@@ -191,6 +207,7 @@ def _build(settings: Settings, encoder: Encoder) -> None:
             progress=sys.stderr.isatty(),
             exact_max_rows=settings.exact_max_rows,
             nprobe=settings.nprobe,
+            multilingual=shared_multilingual() if cross_lingual else None,
         )
     else:
         build(settings, encoder, progress=sys.stderr.isatty())
@@ -210,6 +227,24 @@ def _select_items(args: argparse.Namespace, layout: str, articles: Path | None) 
     heldout_items = [item for item in items if item.article in removed][: args.limit or None]
     items = [item for item in items if item.article not in removed][: args.limit or None]
     return items, heldout_items, removed
+
+
+def translated(items: list[QAItem], path: Path) -> list[QAItem]:
+    """The items that `path` translates, each with its question in the other language (the gold stays English)."""
+    questions: dict[str, str] = {}
+    try:
+        records = list(read_jsonl(path))
+    except (ValueError, UnicodeDecodeError) as error:
+        raise OptionError(f"{path} is not JSON lines: {error}") from error
+    for number, record in enumerate(records, 1):
+        key = record.get("question_id", record.get("id")) if isinstance(record, dict) else None
+        if key is None or not isinstance(record.get("question"), str) or not record["question"].strip():
+            raise OptionError(f'{path}, record {number}: wants a "question_id" (or "id") and a non-empty "question"')
+        questions[str(key)] = record["question"]
+    kept = [replace(item, question=questions[item.id]) for item in items if item.id in questions]
+    if len(kept) < len(items):
+        print(f"note: {len(items) - len(kept)} of {len(items)} questions have no translation and were left out", file=sys.stderr)
+    return kept
 
 
 def _engines(settings: Settings, encoder: Encoder, mode: str, heldout_dir: Path | None) -> tuple[Engine, Engine | None]:

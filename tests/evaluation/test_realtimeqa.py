@@ -207,3 +207,44 @@ def test_held_out_gold_articles_are_removed_by_url(rtqa, tmp_path, capsys):
     assert [json.loads(line)["url"] for line in corpus] == [SQUID, BRIDGE, CHEESE]  # no others at all
     assert report["heldout_questions"] == 1 and report["heldout_abstained"] == 1.0  # the Squid Game article is held out
     assert report["questions"] == 3 and report["answerable_abstained"] == 0.0
+
+
+# The tiny set's questions asked in Russian and German (rt4 left untranslated).
+TRANSLATIONS = [
+    {"question_id": "rt1", "question": "Какое шоу возвращается со вторым сезоном?"},
+    {"question_id": "rt2", "question": "Wer hat bei der Eröffnung der Ostra-Brücke das Band durchgeschnitten?"},
+    {"question_id": "rt3", "question": "Wie lang ist die Ostra-Brücke über die Mirren-Mündung?"},
+]
+
+
+def test_translated_questions_are_asked_on_the_cross_lingual_path(rtqa, tmp_path, capsys):
+    translations = tmp_path / "translations.jsonl"
+    translations.write_text("".join(json.dumps(t, ensure_ascii=False) + "\n" for t in TRANSLATIONS), "utf-8")
+    index = tmp_path / "index"
+    assert main([
+        "evaluate", "--json",
+        *("--questions", str(rtqa / "extractive-2022.jsonl"), "--corpus", str(rtqa / "articles.jsonl.gz")),
+        *("--index", str(index), "--others", "3", "--mode", "rerank", "--translations", str(translations)),
+    ]) == 0  # fmt: skip
+    printed = capsys.readouterr()
+    (report,) = [json.loads(line) for line in printed.out.splitlines()]
+    assert "1 of 4 questions have no translation and were left out" in printed.err
+    assert report["questions"] == 3 and report["answerable_abstained"] == 0.0
+    assert report["sources_hold_answer"]["5"] == 1.0  # each answered from its English article, in another language
+    info = json.loads(next(index.glob("v-*/info.json")).read_text("utf-8"))
+    assert info["multilingual"]  # the index got its cross-lingual part
+
+
+def test_a_bad_translations_file_is_a_clear_error(rtqa, tmp_path, capsys):
+    args = ["evaluate", "--questions", str(rtqa / "extractive-2022.jsonl"), "--corpus", str(rtqa / "articles.jsonl.gz")]
+    assert main([*args, "--translations", str(tmp_path / "nope.jsonl")]) == 2
+    assert "nope.jsonl does not exist" in capsys.readouterr().err
+    broken = tmp_path / "broken.jsonl"
+    broken.write_text(json.dumps({"question_id": "rt1"}) + "\n", "utf-8")
+    assert main([*args, "--index", str(tmp_path / "index"), "--translations", str(broken)]) == 2
+    assert "broken.jsonl, record 1" in capsys.readouterr().err
+    broken.write_text("{not json\n", "utf-8")
+    assert main([*args, "--index", str(tmp_path / "index"), "--translations", str(broken)]) == 2
+    assert "is not JSON lines" in capsys.readouterr().err
+    assert main([*args, "--translations", str(broken), "--retrieval-only"]) == 2
+    assert "cross-lingual path" in capsys.readouterr().err
