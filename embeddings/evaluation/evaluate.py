@@ -147,6 +147,8 @@ def _evaluate(args: argparse.Namespace, layout: str, articles: Path | None, scra
     """Build (or update) the index of each backend, pick the questions, and print one report per mode and backend as soon
     as it is done; with two backends, how often their answers show the same top source."""
     settings = Settings.from_env(model=args.model)
+    if args.translations is not None:
+        settings = replace(settings, multilingual=True)  # translated questions are what the cross-lingual path is for
     modes = list(dict.fromkeys(args.mode or [Engine.default_mode()]))
     if "all" in modes:
         modes = list(MODES)
