@@ -174,13 +174,15 @@ def by_articles(
     answering sentence. Scores never rise down the list, so the sources' near-ties (sources.py) keep their meaning.
     """
     known = {item.row: item for item in relevant}
-    added = list(dict.fromkeys(row for row in english if row not in known))
-    if added and index.crosslingual is not None:
+    added = list(dict.fromkeys(row for row in english if row not in known)) if index.crosslingual is not None else []
+    rows = [*known, *added]
+    passages = dict(zip(rows, index.passages(rows), strict=True))
+    if added:
+        assert index.crosslingual is not None
         vector = encoder.encode_query(question)
         found = [(row, float(cosine)) for row, cosine in zip(added, index.crosslingual.vectors[added] @ vector, strict=True)]
-        known.update({item.row: item for item in _by_sentence(encoder, vector, found, index.passages(added))})
-    rows = [item.row for item in relevant] + [row for row in added if row in known]
-    article_of = {row: passage.article_id for row, passage in zip(rows, index.passages(rows), strict=True)}
+        known.update({item.row: item for item in _by_sentence(encoder, vector, found, [passages[row] for row in added])})
+    article_of = {row: passage.article_id for row, passage in passages.items()}
     points: dict[int, float] = {}
     for ranking in ([item.row for item in relevant], [row for row in english if row in known]):
         articles = list(dict.fromkeys(article_of[row] for row in ranking))
