@@ -5,10 +5,12 @@ Russian or Korean question, and no multilingual cross-encoder ships offline. So 
 multilingual encoder alone: the nearest passages in the cross-lingual index, re-scored by their best sentence
 (a paragraph holds several topics; the sentence that answers matches the question more closely than the whole),
 and answers with the best sentence of the best passage, verbatim, or with the phrase in it that the question's
-kind asks for when that is clear (crosslingual_answer.py). Abstention: below REFUSE the question is off-topic, from
-ANSWER on it is answered; in between, where our test set's on- and off-topic questions overlap, a second model (e5,
-models/multilingual.py) reads the best passages' sentences and decides by how much closer they are to the question
-than everyday news on other topics (thresholds calibrated on our three tuning sets, docs/quality.md).
+kind asks for when that is clear (crosslingual_answer.py), or else, in an English passage, the phrase the English
+reader is sure of for the question's word-by-word gloss (gloss.py, `_short`). Abstention: below REFUSE the question
+is off-topic, from ANSWER on it is answered; in between, where our test set's on- and off-topic questions overlap, a
+second model (e5, models/multilingual.py) reads the best passages' sentences and decides by how much closer they
+are to the question than everyday news on other topics (thresholds calibrated on our three tuning sets,
+docs/quality.md).
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from embeddings.qa.dates import relative_date
 from embeddings.qa.followup import bare_follow_up
 from embeddings.qa.gloss import gloss
 from embeddings.qa.language import text_language
+from embeddings.qa.reader import Reader
 from embeddings.qa.recency import Asked, article_dates
 from embeddings.qa.results import Answer, Source
 from embeddings.qa.retriever import Hit
@@ -45,6 +48,7 @@ MARGIN_BAR = 0.014  # e5's cosine to the article less its cosine to everyday new
 E5_DEPTH = 8  # passages the second opinion re-orders (~0.15 s each the first time one is read)
 E5_SHARE = 0.85  # e5's cosine in the mix that orders them (chosen on the tuning set, docs/quality.md)
 GLOSS_DEPTH = 20  # passages the English pipeline ranks for the question's gloss (qa/gloss.py)
+GLOSS_SURE = 0.5  # the English reader's share of the vote from which its phrase for a gloss is the answer (dev-tuned)
 FUSION_K = 10  # the reciprocal-rank constant of the articles' fusion
 FOREIGN_DEPTH = 100  # nearest passages searched for those not in English (an English question, English path empty)
 CACHED_SENTENCES = 20_000  # sentence vectors kept between questions (2 KB each)
@@ -248,6 +252,7 @@ def answer(
     asked: Asked | None = None,
     topic: str | None = None,
     english: Callable[[str, int], list[int]] | None = None,
+    reader: Reader | None = None,
 ) -> tuple[Answer, list[Scored]]:
     """The answer to a non-English question, quoted with up to `top_k` sources: the best passage's best sentence,
     or the short phrase in it that the question's kind asks for, when clear (crosslingual_answer.py, with `tagger`).
@@ -258,6 +263,8 @@ def answer(
     it, the kind of answer comes from `question`; a follow-up of question words alone is answered by a phrase of its
     kind or not at all, as on the English path. `english`: the English pipeline's ranking (rows, best first) of a
     text; given, it ranks the question's word-by-word gloss (gloss.py) and has a say in which articles come first.
+    `reader`: the English reader; given, it reads the question's gloss in the quoted passage, for a short answer to
+    the questions whose kind the question words leave open (`_short`).
     """
     about = topic or question
     ranked = rank(index, encoder, about, max(4 * top_k, SENTENCE_DEPTH), foreign_only, asked)
@@ -269,15 +276,16 @@ def answer(
         relevant = [ranked[0], *(item for item in ranked[1:] if item.score >= REFUSE)]
     chosen = choose_passages(index, relevant, top_k, about)
     first = next(item for item in relevant if item.row == chosen[0].row)
-    glossed = gloss(about, [item.text for item in ranked], encoder) if english is not None and not foreign_only else None
+    texts = [item.text for item in ranked]
+    glossed = gloss(about, texts, encoder) if english is not None and not foreign_only else None
     if glossed is not None:  # the answer stays this path's pick; the gloss's ranking chooses the other sources
         grouped = by_articles(index, encoder, about, relevant, english(glossed, GLOSS_DEPTH))
         said = shingles(first.text)
         others = [item for item in grouped if item.row != first.row and not near_duplicate(shingles(item.text), said)]
         chosen = [chosen[0], *choose_passages(index, others, top_k - 1, about)] if others and top_k > 1 else chosen[:1]
     sources = as_sources(index, [item.row for item in chosen], [item.score for item in chosen])
-    start, end = first.sentence or (0, len(first.text))
-    short = short_answer(question, first.text, (start, end), tagger, encoder) if tagger is not None else None
+    glosses = None if glossed is None else (glossed if about == question else gloss(question, texts, encoder), glossed)
+    short, (start, end) = _short(question, first, sources[0].title, encoder, tagger, reader, glosses)
     if short is None and bare_follow_up(question, about) and question_kind(question) is not None:
         return Answer(question, None, True, [], language=language), ranked  # "А сколько?": nothing says how much
     if short is None:
@@ -287,6 +295,33 @@ def answer(
     sources[0] = replace(sources[0], highlight=spans[0], highlights=spans, sentence=(start, end))
     when = relative_date(text, sources[0].date) if kind == "date" else None
     return Answer(question, text, False, sources, kind, when, language=language), ranked
+
+
+def _short(
+    question: str,
+    first: Scored,
+    title: str,
+    encoder: MultilingualEncoder,
+    tagger: EntityTagger | None,
+    reader: Reader | None,
+    glosses: tuple[str | None, str] | None,
+) -> tuple[tuple[str, tuple[tuple[int, int], ...], str] | None, tuple[int, int]]:
+    """The short answer in the quoted passage `first` (text, pieces, kind), or None, and the sentence that answers.
+
+    The phrase of the kind the question words ask for, when clear (crosslingual_answer.py); else, for an English
+    passage, the English reader's phrase for the question's gloss (`glosses`: the question's and the conversation's),
+    when it is surer of it than GLOSS_SURE. It reads the questions whose kind the question words leave open ("Что
+    намерены укрепить США?" -> "diplomatic and security cooperation") as it would read them in English.
+    """
+    sentence = first.sentence or (0, len(first.text))
+    short = short_answer(question, first.text, sentence, tagger, encoder) if tagger is not None else None
+    if short is not None or reader is None or glosses is None or text_language(first.text) != "en":
+        return short, sentence
+    asked, topic = glosses
+    found = reader.read(asked or topic, [first.text], [title], topic=topic, sure=GLOSS_SURE)
+    if found is None or found.kind is None:  # the reader's own fallback, a sentence: this path's sentence stays
+        return None, sentence
+    return (found.text, found.spans, found.kind), (found.sentence_start, found.sentence_end)
 
 
 def _marked(source: Source, span: tuple[int, int]) -> Source:

@@ -307,13 +307,13 @@ class Engine:
         foreign_only: bool = False,
         topic: str | None = None,
     ) -> tuple[Answer, list[crosslingual.Scored]]:
-        """The cross-lingual path (qa/crosslingual.py) with the shared second opinion and tagger; `topic` is the
-        question with the conversation's earlier one, for a follow-up."""
+        """The cross-lingual path (qa/crosslingual.py): the shared second opinion and tagger, the English ranking and
+        reader for the question's gloss; `topic`: the question with the conversation's earlier one (a follow-up)."""
         assert self.multilingual is not None
         judge, tagger = shared_second_opinion(), shared_tagger()
         return crosslingual.answer(
             index, self.multilingual, question, language, top_k, judge, abstain, tagger, foreign_only, asked, topic,
-            self._english_ranking(index, asked) if self.reranker is not None else None,
+            *((self._english_ranking(index, asked), self.reader) if self.reranker is not None else (None, None)),
         )  # fmt: skip
 
     def _english_ranking(self, index: PassageStore, asked: Asked) -> Callable[[str, int], list[int]]:

@@ -106,7 +106,13 @@ class Reader:
         self._phrases: Kept[str, np.ndarray] = Kept(PHRASES_KEPT)
 
     def read(
-        self, question: str, passages: Sequence[str], contexts: Sequence[str] = (), topic: str | None = None, typed: bool = False
+        self,
+        question: str,
+        passages: Sequence[str],
+        contexts: Sequence[str] = (),
+        topic: str | None = None,
+        typed: bool = False,
+        sure: float = SURE,
     ) -> Found | None:
         """The answer to `question` in `passages` (best first); None only when `typed` finds nothing of its kind.
 
@@ -115,7 +121,8 @@ class Reader:
         kind of answer comes from `question` alone (a date, for "and when?"). `typed` (a follow-up of question words
         alone: "how much?"): when the kind is a date, place, person, number or amount, only a name, date or number of
         that kind may answer, and with none in the sentences searched there is no answer (the topic's sentences are
-        relevant, but none says how much).
+        relevant, but none says how much). `sure`: the answer's share of the candidates' vote from which a phrase is
+        the answer (below it, the sentence).
         """
         passages = list(passages) or [""]
         kind, sentences, candidates = self.candidates(question, passages, contexts, topic)
@@ -127,7 +134,7 @@ class Reader:
             scores = self.scorer(candidates)
             best = _best_said(candidates, int(np.argmax(scores)), passages)
             found = _phrase_answer(candidates, scores, best, passages, kind)
-            if _share(candidates, scores, found, passages) >= SURE:
+            if _share(candidates, scores, found, passages) >= sure:
                 fuller = fuller_name(candidates, best, passages, contexts, kind)
                 if fuller != best:
                     return _phrase_answer(candidates, scores, fuller, passages, kind)

@@ -170,7 +170,8 @@ def test_question_words_of_each_language_name_the_kind_of_answer():
 
 def test_short_answers_in_seven_languages_are_mostly_right_and_held_by_the_highlights(seed_engine):
     items = [json.loads(line) for line in QUESTIONS.read_text("utf-8").splitlines()]
-    right, wrong = Counter(), Counter()
+    english = {item["id"][3:]: seed_engine.ask(item["question"]).answer for item in items if item["language"] == "en"}
+    right, wrong, as_in_english = Counter(), Counter(), Counter()
     for item in (item for item in items if item["language"] != "en" and item["paragraph"] is not None):
         answer = seed_engine.ask(item["question"])
         if answer.answer_type is None:
@@ -178,10 +179,15 @@ def test_short_answers_in_seven_languages_are_mostly_right_and_held_by_the_highl
         top = answer.sources[0]
         assert " and ".join(top.quote[start:end] for start, end in top.highlights) == answer.answer
         assert top.highlight == top.highlights[0] and top.sentence[0] <= top.highlight[0]
-        good = answer.answer in item.get("answers", [])
-        (right if good else wrong)[item["language"]] += 1
+        if "answers" in item:
+            (right if answer.answer in item["answers"] else wrong)[item["language"]] += 1
+        else:  # no answer written down: it must be what the English path answers the English question with, or in it
+            (as_in_english if answer.answer in (english[item["id"][3:]] or "") else wrong)[item["language"]] += 1
     assert sum(wrong.values()) <= 2, wrong  # a wrong short answer is worse than a sentence
     assert sum(right.values()) >= 24 and all(right[language] >= 3 for language in "ru es de fr ko ja zh".split()), right
+    # "What do the United States, South Korea and Japan intend to strengthen?" -> "diplomatic and security cooperation":
+    # the English reader, reading the question's word-by-word gloss, answers what the question words leave open
+    assert sum(as_in_english.values()) >= 6, as_in_english
 
 
 def test_english_questions_take_the_english_path_unchanged(seed_engine, tmp_path, real_encoder):

@@ -12,6 +12,7 @@ from embeddings.index.store import PassageRecord
 from embeddings.models.multilingual import SecondOpinion, shared_multilingual
 from embeddings.qa import crosslingual
 from embeddings.qa.gloss import gloss
+from embeddings.qa.reader import SURE, Found
 from embeddings.qa.retriever import Hit
 from tests.qa.test_crosslingual import FakeE5, seed_engine  # noqa: F401  (the module's seed engine fixture)
 
@@ -108,3 +109,64 @@ def test_the_engine_gives_the_cross_lingual_path_its_english_ranking(seed_engine
     monkeypatch.setattr(seed_engine, "_rank", recording)
     answer = seed_engine.ask_ranked(question)[0]  # not the answer cache: the path itself
     assert answer.answer == "Vladimir Putin and Kim Jong-un" and read and read[0] != question
+
+
+class FakeReader:
+    """Reads like the English reader: its phrase is a passage's second word (None: it would give a sentence)."""
+
+    def __init__(self, sure: bool = True) -> None:
+        self.sure = sure
+        self.read_for: list[tuple[str, str, str | None, float]] = []
+
+    def read(self, question, passages, contexts=(), topic=None, typed=False, sure=SURE) -> Found | None:
+        (passage,) = passages
+        self.read_for.append((question, passage, topic, sure))
+        start, end = 4, passage.index(" ", 4)
+        return Found(0, ((start, end),), 0, len(passage), 1.0, passage[start:end], "thing") if self.sure else None
+
+
+def test_the_english_reader_answers_a_gloss_when_the_question_words_leave_the_kind_open(seed_engine):  # noqa: F811
+    judge = SecondOpinion()
+    judge._model = FakeE5()
+    index, encoder, reader = seed_engine.index, shared_multilingual(), FakeReader()
+
+    def english(text: str, k: int) -> list[int]:
+        return list(range(min(k, index.info.passages)))
+
+    question = "Что намерены укрепить США, Южная Корея и Япония?"  # "what": no kind the question words make clear
+    found, _ = crosslingual.answer(index, encoder, question, "ru", 3, judge, english=english, reader=reader)
+    ((glossed, passage, topic, sure),) = reader.read_for
+    assert "strengthen" in glossed.split() and topic == glossed  # the question's gloss, not a follow-up's
+    assert passage == found.sources[0].quote and sure == crosslingual.GLOSS_SURE > SURE  # a gloss is rougher English
+    top = found.sources[0]
+    assert found.answer == top.quote[4 : top.quote.index(" ", 4)] and found.answer_type == "thing"
+    assert top.highlight == (4, len(found.answer) + 4) and top.sentence == (0, len(top.quote))  # the reader's sentence
+
+
+def test_a_gloss_the_english_reader_is_unsure_of_is_answered_with_the_sentence(seed_engine):  # noqa: F811
+    judge = SecondOpinion()
+    judge._model = FakeE5()
+    index, encoder, reader = seed_engine.index, shared_multilingual(), FakeReader(sure=False)
+    question = "Что намерены укрепить США, Южная Корея и Япония?"
+    unsure, _ = crosslingual.answer(index, encoder, question, "ru", 3, judge, english=lambda text, k: [0, 1], reader=reader)
+    before, _ = crosslingual.answer(index, encoder, question, "ru", 3, judge)
+    assert reader.read_for and unsure.answer == before.answer and unsure.answer_type is None  # the sentence, as before
+    reader.read_for.clear()
+    crosslingual.answer(index, encoder, "協定で何を強化しますか？", "ja", 3, judge, english=lambda text, k: [0], reader=reader)
+    assert reader.read_for == []  # not glossed: nothing for the English reader to read
+
+
+def test_the_engine_reads_a_gloss_with_the_english_reader_only_as_sure_as_its_bar(seed_engine, monkeypatch):  # noqa: F811
+    asked: list[float] = []
+    real = seed_engine.reader.read
+
+    def recording(*args, **kwargs):
+        asked.append(kwargs.get("sure", SURE))
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(seed_engine.reader, "read", recording)
+    who = seed_engine.ask_ranked("Кто подписал пакт?")[0]
+    assert who.answer == "Vladimir Putin and Kim Jong-un" and asked == []  # "Кто" asks for a person: no reader needed
+    answer = seed_engine.ask_ranked("¿Qué pretenden reforzar Estados Unidos, Corea del Sur y Japón?")[0]
+    assert asked == [crosslingual.GLOSS_SURE] and crosslingual.GLOSS_SURE > SURE  # a gloss is rougher than English
+    assert answer.answer == "diplomatic and security cooperation" and answer.language == "es"
