@@ -285,8 +285,9 @@ def answer(
         chosen = [chosen[0], *choose_passages(index, others, top_k - 1, about)] if others and top_k > 1 else chosen[:1]
     sources = as_sources(index, [item.row for item in chosen], [item.score for item in chosen])
     glosses = None if glossed is None else (glossed if about == question else gloss(question, texts, encoder), glossed)
-    short, (start, end) = _short(question, first, sources[0].title, encoder, tagger, reader, glosses)
-    if short is None and bare_follow_up(question, about) and question_kind(question) is not None:
+    bare = bare_follow_up(question, about)
+    short, (start, end) = _short(question, first, sources[0].title, encoder, tagger, reader, glosses, bare)
+    if short is None and bare and question_kind(question) is not None:
         return Answer(question, None, True, [], language=language), ranked  # "А сколько?": nothing says how much
     if short is None:
         sources[0] = _marked(sources[0], (start, end))
@@ -305,20 +306,22 @@ def _short(
     tagger: EntityTagger | None,
     reader: Reader | None,
     glosses: tuple[str | None, str] | None,
+    typed: bool = False,
 ) -> tuple[tuple[str, tuple[tuple[int, int], ...], str] | None, tuple[int, int]]:
     """The short answer in the quoted passage `first` (text, pieces, kind), or None, and the sentence that answers.
 
     The phrase of the kind the question words ask for, when clear (crosslingual_answer.py); else, for an English
     passage, the English reader's phrase for the question's gloss (`glosses`: the question's and the conversation's),
     when it is surer of it than GLOSS_SURE. It reads the questions whose kind the question words leave open ("Что
-    намерены укрепить США?" -> "diplomatic and security cooperation") as it would read them in English.
+    намерены укрепить США?" -> "diplomatic and security cooperation") as it would read them in English; `typed` (a
+    bare follow-up, "А что ещё?"), as on the English path: only a phrase of the kind asked.
     """
     sentence = first.sentence or (0, len(first.text))
     short = short_answer(question, first.text, sentence, tagger, encoder) if tagger is not None else None
     if short is not None or reader is None or glosses is None or text_language(first.text) != "en":
         return short, sentence
     asked, topic = glosses
-    found = reader.read(asked or topic, [first.text], [title], topic=topic, sure=GLOSS_SURE)
+    found = reader.read(asked or topic, [first.text], [title], topic=topic, typed=typed, sure=GLOSS_SURE)
     if found is None or found.kind is None:  # the reader's own fallback, a sentence: this path's sentence stays
         return None, sentence
     return (found.text, found.spans, found.kind), (found.sentence_start, found.sentence_end)

@@ -117,10 +117,12 @@ class FakeReader:
     def __init__(self, sure: bool = True) -> None:
         self.sure = sure
         self.read_for: list[tuple[str, str, str | None, float]] = []
+        self.typed: list[bool] = []
 
     def read(self, question, passages, contexts=(), topic=None, typed=False, sure=SURE) -> Found | None:
         (passage,) = passages
         self.read_for.append((question, passage, topic, sure))
+        self.typed.append(typed)
         start, end = 4, passage.index(" ", 4)
         return Found(0, ((start, end),), 0, len(passage), 1.0, passage[start:end], "thing") if self.sure else None
 
@@ -141,6 +143,13 @@ def test_the_english_reader_answers_a_gloss_when_the_question_words_leave_the_ki
     top = found.sources[0]
     assert found.answer == top.quote[4 : top.quote.index(" ", 4)] and found.answer_type == "thing"
     assert top.highlight == (4, len(found.answer) + 4) and top.sentence == (0, len(top.quote))  # the reader's sentence
+
+    # a bare follow-up ("А сколько?" after "Кто подписал пакт?"): its own gloss asks, read with the topic's, and only
+    # a phrase of its kind may answer, as on the English path
+    topic = "Кто подписал пакт? А сколько?"
+    crosslingual.answer(index, encoder, "А сколько?", "ru", 3, judge, english=english, topic=topic, reader=reader)
+    (asked, _, read_topic, _) = reader.read_for[-1]
+    assert reader.typed == [False, True] and asked != read_topic and "signed" in read_topic.split()
 
 
 def test_a_gloss_the_english_reader_is_unsure_of_is_answered_with_the_sentence(seed_engine):  # noqa: F811
