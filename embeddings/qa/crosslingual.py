@@ -48,7 +48,8 @@ MARGIN_BAR = 0.014  # e5's cosine to the article less its cosine to everyday new
 E5_DEPTH = 8  # passages the second opinion re-orders (~0.15 s each the first time one is read)
 E5_SHARE = 0.85  # e5's cosine in the mix that orders them (chosen on the tuning set, docs/quality.md)
 GLOSS_DEPTH = 20  # passages the English pipeline ranks for the question's gloss (qa/gloss.py)
-GLOSS_SURE = 0.5  # the English reader's share of the vote from which its phrase for a gloss is the answer (dev-tuned)
+GLOSS_SURE = 0.4  # the English reader's share of the vote from which its phrase for a gloss is the answer (dev-tuned)
+GLOSS_READ = 3  # the first sources the English reader reads for it (the English path reads 3 passages too)
 FUSION_K = 10  # the reciprocal-rank constant of the articles' fusion
 FOREIGN_DEPTH = 100  # nearest passages searched for those not in English (an English question, English path empty)
 CACHED_SENTENCES = 20_000  # sentence vectors kept between questions (2 KB each)
@@ -286,7 +287,8 @@ def answer(
     sources = as_sources(index, [item.row for item in chosen], [item.score for item in chosen])
     glosses = None if glossed is None else (glossed if about == question else gloss(question, texts, encoder), glossed)
     bare = bare_follow_up(question, about)
-    short, (start, end) = _short(question, first, sources[0].title, encoder, tagger, reader, glosses, bare)
+    short, (start, end), answering = _short(question, first, sources, encoder, tagger, reader, glosses, bare)
+    sources = [sources[answering], *sources[:answering], *sources[answering + 1 :]]  # the quote that answers first
     if short is None and bare and question_kind(question) is not None:
         return Answer(question, None, True, [], language=language), ranked  # "А сколько?": nothing says how much
     if short is None:
@@ -301,30 +303,35 @@ def answer(
 def _short(
     question: str,
     first: Scored,
-    title: str,
+    sources: list[Source],
     encoder: MultilingualEncoder,
     tagger: EntityTagger | None,
     reader: Reader | None,
     glosses: tuple[str | None, str] | None,
     typed: bool = False,
-) -> tuple[tuple[str, tuple[tuple[int, int], ...], str] | None, tuple[int, int]]:
-    """The short answer in the quoted passage `first` (text, pieces, kind), or None, and the sentence that answers.
+) -> tuple[tuple[str, tuple[tuple[int, int], ...], str] | None, tuple[int, int], int]:
+    """The short answer (text, pieces, kind) or None, the sentence that answers, and which of `sources` holds them.
 
-    The phrase of the kind the question words ask for, when clear (crosslingual_answer.py); else, for an English
-    passage, the English reader's phrase for the question's gloss (`glosses`: the question's and the conversation's),
-    when it is surer of it than GLOSS_SURE. It reads the questions whose kind the question words leave open ("Что
-    намерены укрепить США?" -> "diplomatic and security cooperation") as it would read them in English; `typed` (a
-    bare follow-up, "А что ещё?"), as on the English path: only a phrase of the kind asked.
+    The phrase of the kind the question words ask for in the path's passage `first` (sources[0]), when clear
+    (crosslingual_answer.py); else the English reader's phrase for the question's gloss (`glosses`: the question's
+    and the conversation's) in the first GLOSS_READ sources that are English, when it is surer of it than
+    GLOSS_SURE. It reads the questions whose kind the question words leave open ("Что намерены укрепить США?" ->
+    "diplomatic and security cooperation") as it would read them in English; `typed` (a bare follow-up, "А
+    сколько?"), as on the English path: only a phrase of the kind asked. Else the path's sentence, in sources[0].
     """
     sentence = first.sentence or (0, len(first.text))
     short = short_answer(question, first.text, sentence, tagger, encoder) if tagger is not None else None
-    if short is not None or reader is None or glosses is None or text_language(first.text) != "en":
-        return short, sentence
+    english = [k for k, source in enumerate(sources[:GLOSS_READ]) if text_language(source.quote) == "en"]
+    if short is not None or reader is None or glosses is None or english[:1] != [0]:
+        return short, sentence, 0
     asked, topic = glosses
-    found = reader.read(asked or topic, [first.text], [title], topic=topic, typed=typed, sure=GLOSS_SURE)
+    read = [sources[k] for k in english]
+    found = reader.read(
+        asked or topic, [s.quote for s in read], [s.title for s in read], topic=topic, typed=typed, sure=GLOSS_SURE
+    )
     if found is None or found.kind is None:  # the reader's own fallback, a sentence: this path's sentence stays
-        return None, sentence
-    return (found.text, found.spans, found.kind), (found.sentence_start, found.sentence_end)
+        return None, sentence, 0
+    return (found.text, found.spans, found.kind), (found.sentence_start, found.sentence_end), english[found.passage]
 
 
 def _marked(source: Source, span: tuple[int, int]) -> Source:

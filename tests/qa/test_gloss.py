@@ -112,19 +112,21 @@ def test_the_engine_gives_the_cross_lingual_path_its_english_ranking(seed_engine
 
 
 class FakeReader:
-    """Reads like the English reader: its phrase is a passage's second word (None: it would give a sentence)."""
+    """Reads like the English reader: its phrase is the second word of the last passage it is given (None: it would
+    give a sentence)."""
 
     def __init__(self, sure: bool = True) -> None:
         self.sure = sure
-        self.read_for: list[tuple[str, str, str | None, float]] = []
+        self.read_for: list[tuple[str, list[str], str | None, float]] = []
         self.typed: list[bool] = []
 
     def read(self, question, passages, contexts=(), topic=None, typed=False, sure=SURE) -> Found | None:
-        (passage,) = passages
-        self.read_for.append((question, passage, topic, sure))
+        self.read_for.append((question, list(passages), topic, sure))
         self.typed.append(typed)
+        passage = passages[-1]
         start, end = 4, passage.index(" ", 4)
-        return Found(0, ((start, end),), 0, len(passage), 1.0, passage[start:end], "thing") if self.sure else None
+        found = Found(len(passages) - 1, ((start, end),), 0, len(passage), 1.0, passage[start:end], "thing")
+        return found if self.sure else None
 
 
 def test_the_english_reader_answers_a_gloss_when_the_question_words_leave_the_kind_open(seed_engine):  # noqa: F811
@@ -136,10 +138,15 @@ def test_the_english_reader_answers_a_gloss_when_the_question_words_leave_the_ki
         return list(range(min(k, index.info.passages)))
 
     question = "Что намерены укрепить США, Южная Корея и Япония?"  # "what": no kind the question words make clear
-    found, _ = crosslingual.answer(index, encoder, question, "ru", 3, judge, english=english, reader=reader)
-    ((glossed, passage, topic, sure),) = reader.read_for
+    before, _ = crosslingual.answer(index, encoder, question, "ru", 4, judge, english=english)
+    found, _ = crosslingual.answer(index, encoder, question, "ru", 4, judge, english=english, reader=reader)
+    ((glossed, passages, topic, sure),) = reader.read_for
     assert "strengthen" in glossed.split() and topic == glossed  # the question's gloss, not a follow-up's
-    assert passage == found.sources[0].quote and sure == crosslingual.GLOSS_SURE > SURE  # a gloss is rougher English
+    assert sure == crosslingual.GLOSS_SURE > SURE  # a gloss is rougher English than a question asked in English
+    shown = [source.quote for source in before.sources]
+    assert len(shown) == 4 and passages == shown[: crosslingual.GLOSS_READ] == shown[:3]  # the first sources read
+    # the source that holds the phrase comes first, the others keep their order
+    assert [source.quote for source in found.sources] == [shown[2], shown[0], shown[1], shown[3]]
     top = found.sources[0]
     assert found.answer == top.quote[4 : top.quote.index(" ", 4)] and found.answer_type == "thing"
     assert top.highlight == (4, len(found.answer) + 4) and top.sentence == (0, len(top.quote))  # the reader's sentence
@@ -176,6 +183,6 @@ def test_the_engine_reads_a_gloss_with_the_english_reader_only_as_sure_as_its_ba
     monkeypatch.setattr(seed_engine.reader, "read", recording)
     who = seed_engine.ask_ranked("Кто подписал пакт?")[0]
     assert who.answer == "Vladimir Putin and Kim Jong-un" and asked == []  # "Кто" asks for a person: no reader needed
-    answer = seed_engine.ask_ranked("¿Qué pretenden reforzar Estados Unidos, Corea del Sur y Japón?")[0]
+    answer = seed_engine.ask_ranked("Que veulent renforcer les États-Unis, la Corée du Sud et le Japon ?")[0]
     assert asked == [crosslingual.GLOSS_SURE] and crosslingual.GLOSS_SURE > SURE  # a gloss is rougher than English
-    assert answer.answer == "diplomatic and security cooperation" and answer.language == "es"
+    assert answer.answer == "diplomatic and security cooperation" and answer.language == "fr"
