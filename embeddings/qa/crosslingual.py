@@ -5,8 +5,8 @@ Russian or Korean question, and no multilingual cross-encoder ships offline. So 
 multilingual encoder alone: the nearest passages in the cross-lingual index, re-scored by their best sentence
 (a paragraph holds several topics; the sentence that answers matches the question more closely than the whole),
 and answers with the best sentence of the best passage, verbatim, or with the phrase in it that the question's
-kind asks for when that is clear (crosslingual_answer.py), or else, in an English passage, the phrase the English
-reader is sure of for the question's word-by-word gloss (gloss.py, `_short`). Abstention: below REFUSE the question
+kind asks for when that is clear (crosslingual_answer.py), or else the phrase the English reader is sure of for the
+question's word-by-word gloss in the first English sources (gloss.py, `_short`). Abstention: below REFUSE the question
 is off-topic, from ANSWER on it is answered; in between, where our test set's on- and off-topic questions overlap, a
 second model (e5, models/multilingual.py) reads the best passages' sentences and decides by how much closer they
 are to the question than everyday news on other topics (thresholds calibrated on our three tuning sets,
@@ -256,7 +256,8 @@ def answer(
     reader: Reader | None = None,
 ) -> tuple[Answer, list[Scored]]:
     """The answer to a non-English question, quoted with up to `top_k` sources: the best passage's best sentence,
-    or the short phrase in it that the question's kind asks for, when clear (crosslingual_answer.py, with `tagger`).
+    or the short phrase in it that the question's kind asks for, when clear (crosslingual_answer.py, with `tagger`),
+    or the English reader's phrase for the question's gloss (`reader`).
 
     `foreign_only`: from passages not in English only (an English question the English path could not answer may
     be about a German or Korean article, which the English models cannot read). `topic`: the question with the
@@ -264,8 +265,8 @@ def answer(
     it, the kind of answer comes from `question`; a follow-up of question words alone is answered by a phrase of its
     kind or not at all, as on the English path. `english`: the English pipeline's ranking (rows, best first) of a
     text; given, it ranks the question's word-by-word gloss (gloss.py) and has a say in which articles come first.
-    `reader`: the English reader; given, it reads the question's gloss in the quoted passage, for a short answer to
-    the questions whose kind the question words leave open (`_short`).
+    `reader`: the English reader; given, it reads the question's gloss in the first sources, for a short answer to
+    the questions whose kind the question words leave open; the source that holds it is quoted first (`_short`).
     """
     about = topic or question
     ranked = rank(index, encoder, about, max(4 * top_k, SENTENCE_DEPTH), foreign_only, asked)
