@@ -17,9 +17,9 @@ from embeddings.index.store import IndexInfo, IndexNotReady, write_failure
 from embeddings.index.update import ensure_index
 from embeddings.ingest.corpus import CorpusMissing
 from embeddings.models.encoder import Encoder, ModelUnavailable, load_encoder
-from embeddings.qa.engine import ArticleSummary, EmptyQuestion, Engine
+from embeddings.qa.engine import EmptyQuestion, Engine
 from embeddings.qa.recency import Asked
-from embeddings.qa.results import Answer, AnswerDate, Source
+from embeddings.qa.results import Answer, AnswerDate, ArticleSummary, Source
 from embeddings.settings import DEFAULT_TOP_K, Settings
 
 __all__ = [

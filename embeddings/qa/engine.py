@@ -30,9 +30,9 @@ from embeddings.qa.cache import ANSWERS_CACHED, AnswerCache
 from embeddings.qa.dates import relative_date
 from embeddings.qa.followup import bare_follow_up, names_no_topic, no_topic_language, with_context
 from embeddings.qa.language import question_language
-from embeddings.qa.reader import MIN_RELEVANCE, PASSAGES_READ, Reader, abstention_threshold
+from embeddings.qa.reader import MIN_RELEVANCE, PASSAGES_READ, SENTENCE_SURE, Reader, abstention_threshold
 from embeddings.qa.recency import Asked, article_dates, in_days
-from embeddings.qa.results import Answer, Source
+from embeddings.qa.results import Answer, ArticleSummary, Source
 from embeddings.qa.retriever import MODES as RETRIEVAL_MODES
 from embeddings.qa.retriever import Hit
 from embeddings.qa.retrievers import retriever_for
@@ -56,16 +56,6 @@ __all__ = ["MODES", "ArticleSummary", "EmptyQuestion", "Engine", "Ranked"]
 
 class EmptyQuestion(NewsQAError, ValueError):
     """The question has no text."""
-
-
-@dataclass(frozen=True)
-class ArticleSummary:
-    title: str
-    outlet: str | None
-    date: str | None
-    url: str | None
-    path: str
-    passages: int
 
 
 @dataclass(frozen=True)
@@ -254,10 +244,11 @@ class Engine:
             found, scored = self._crosslingual(index, question, language, top_k, asked, abstain=abstain, topic=query)
             return found, [Ranked(item.hit, item.score, item.text) for item in scored]
         ranked = self._rank(index, query, max(4 * top_k, RERANK_DEPTH), focus=question, asked=asked)
+        if ranked and ranked[0].score < self.min_score and query == question and self.reranker is not None:
+            ranked = self._second_look(index, question, ranked)
         if not ranked or ranked[0].score < self.min_score:
             return self._from_other_languages(index, question, top_k, asked), ranked
-        # The best passage passed the threshold; further sources need only be on topic (the reranker's
-        # judgement, or the cosine bar the engine has always used).
+        # The best passage passed the bar; further sources need only be on topic (the reranker's or the cosine bar).
         relevant = [item for item in ranked if item.score >= self.min_score or item.hit.cosine >= MIN_RELEVANCE]
         chosen = choose_passages(index, relevant, max(top_k, PASSAGES_READ), question)
         rows, read = self._read_set(index, question, relevant, chosen)
@@ -280,6 +271,15 @@ class Engine:
         answering = quoted[0]
         when = relative_date(found.text, answering.date) if found.kind in ("date", None) else None
         return Answer(question, found.text, False, sources, found.kind, when), ranked
+
+    def _second_look(self, index: PassageStore, question: str, ranked: list[Ranked]) -> list[Ranked]:
+        """The best passages under the abstention bar, read again sentence by sentence after their titles: one whose
+        best sentence reads as answering (SENTENCE_SURE) takes that sentence's score and goes first."""
+        top = ranked[:PASSAGES_READ]
+        titles = [source.title for source in as_sources(index, [item.row for item in top], [item.score for item in top])]
+        best = self.reader.best_sentences(question, [item.text for item in top], titles)
+        looked = [replace(item, score=score) if score >= SENTENCE_SURE else item for item, score in zip(top, best, strict=True)]
+        return sorted(looked, key=lambda item: item.score < SENTENCE_SURE) + ranked[len(top) :]
 
     def _language(self, index: PassageStore, question: str) -> str:
         """The question's language when the cross-lingual path can answer it, else "en". A follow-up of two German

@@ -51,6 +51,7 @@ MIN_RELEVANCE = THRESHOLDS["dense"]
 PASSAGES_READ = 3  # the top passages whose sentences may hold the short answer (ledes besides: Engine._read_set)
 SENTENCES_READ = 6  # of their sentences, the best ones (by the cross-encoder) that are searched for candidates
 PHRASES_KEPT = 8192  # candidate phrases whose vectors (the "meaning" feature) are kept, ~1.5 KB each
+SENTENCE_SURE = 0.7  # a passage under the abstention bar answers when one of its sentences reads this surely (SQuAD dev)
 SURE = 0.2  # the answer's share of the softmax over all candidates below which the sentence is shown (tuned on dev)
 PEER_MARGIN = 2.0  # how far below the best a second name may score and still join it ("X together with Y")
 _LIST_GAP = re.compile(r"\s*(?:,|,? and|,? or|&)\s*(?:the\s+)?")  # between the items of a list: ", " " and " ", and the "
@@ -140,6 +141,24 @@ class Reader:
                     return _phrase_answer(candidates, scores, fuller, passages, kind)
                 return self._said_in_full(found, candidates[best].label, passages, contexts, kind) or found
         return _sentence_answer(question, passages, max(sentences, key=lambda s: s.score), kind)
+
+    def best_sentences(self, question: str, passages: Sequence[str], contexts: Sequence[str]) -> list[float]:
+        """Each passage's best sentence as an answer to the question (the cross-encoder's probability, 0 without it),
+        every sentence read after its article's title (`contexts`), as the reader reads them.
+
+        A second look at passages under the abstention bar: read whole, a paragraph about many things can score as
+        not answering a question about one detail of it ("Who makes formal appointment or dismissal decisions?",
+        logit -4.8), while its sentence that says it, after its title, reads as answering (+7.3; docs/quality.md).
+        """
+        if self.reranker is None:
+            return [0.0] * len(passages)
+        spans = [(number, start, end) for number, text in enumerate(passages) for start, end in sentence_spans(text)]
+        prefixes = [f"{contexts[number]}. " if number < len(contexts) else "" for number, _, _ in spans]
+        logits = self.reranker.score(question, [p + passages[n][s:e] for p, (n, s, e) in zip(prefixes, spans, strict=True)])
+        best = [0.0] * len(passages)
+        for (number, _, _), logit in zip(spans, logits, strict=True):
+            best[number] = max(best[number], probability(float(logit)))
+        return best
 
     def candidates(
         self, question: str, passages: list[str], contexts: Sequence[str] = (), topic: str | None = None

@@ -8,6 +8,18 @@ from embeddings.qa.links import quote_link
 
 
 @dataclass(frozen=True)
+class ArticleSummary:
+    """One indexed article, as front ends list them (`/articles`)."""
+
+    title: str
+    outlet: str | None
+    date: str | None
+    url: str | None
+    path: str
+    passages: int
+
+
+@dataclass(frozen=True)
 class Source:
     """One quoted passage and the article it comes from.
 
