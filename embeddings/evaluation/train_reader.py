@@ -66,7 +66,7 @@ def squad_groups(reader: Reader, folder: Path, count: int, seed: int) -> list[Gr
 def realtimeqa_groups(engine: Engine, questions: Path) -> list[Group]:
     groups = []
     for item in load_realtimeqa(questions, split="dev"):
-        relevant = [r for r in engine.rank(item.question, 15) if r.score >= engine.min_score]
+        relevant = [r for r in engine.rank(item.question, 15) if r.score >= engine.on_topic]
         if not relevant:
             continue
         read = engine.reading(item.question, relevant)

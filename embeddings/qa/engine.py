@@ -30,7 +30,7 @@ from embeddings.qa.cache import ANSWERS_CACHED, AnswerCache
 from embeddings.qa.dates import relative_date
 from embeddings.qa.followup import bare_follow_up, names_no_topic, no_topic_language, with_context
 from embeddings.qa.language import question_language
-from embeddings.qa.reader import MIN_RELEVANCE, PASSAGES_READ, SENTENCE_SURE, Reader, abstention_threshold
+from embeddings.qa.reader import MIN_RELEVANCE, PASSAGES_READ, SENTENCE_SURE, Reader, thresholds
 from embeddings.qa.recency import Asked, article_dates, in_days
 from embeddings.qa.results import Answer, ArticleSummary, Source
 from embeddings.qa.retriever import MODES as RETRIEVAL_MODES
@@ -115,7 +115,7 @@ class Engine:
         span_head = shared_span_head() if self.reranker else None
         self.reader = Reader(self.encoder, self.reranker, shared_tagger(), span_head=span_head)
         # `abstain=False` answers every question from its best passage (benchmarks time the whole path with it).
-        self.min_score = abstention_threshold(self.mode) if abstain else float("-inf")
+        self.min_score, self.on_topic = thresholds(self.mode) if abstain else (float("-inf"), float("-inf"))
         self.multilingual = shared_multilingual() if settings.multilingual else None
         self._index = open_store(settings)
         self._swap = threading.Lock()
@@ -248,8 +248,8 @@ class Engine:
             ranked = self._second_look(index, question, ranked)
         if not ranked or ranked[0].score < self.min_score:
             return self._from_other_languages(index, question, top_k, asked), ranked
-        # The best passage passed the bar; further sources need only be on topic (the reranker's or the cosine bar).
-        relevant = [item for item in ranked if item.score >= self.min_score or item.hit.cosine >= MIN_RELEVANCE]
+        # The best passage passed the bar; further sources need only be on topic (ON_TOPIC, or the cosine bar).
+        relevant = [item for item in ranked if item.score >= self.on_topic or item.hit.cosine >= MIN_RELEVANCE]
         chosen = choose_passages(index, relevant, max(top_k, PASSAGES_READ), question)
         rows, read = self._read_set(index, question, relevant, chosen)
         # A bare follow-up ("how much?") must be answered by a phrase of its kind, or not at all: its topic's passages

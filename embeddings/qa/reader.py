@@ -42,11 +42,11 @@ from embeddings.qa.candidates import (
 from embeddings.qa.names import fuller_name, said_in_full
 from embeddings.qa.span import answer_span
 
-# Abstain when the best passage's final score is below this. Calibrated on SQuAD dev (docs/quality.md):
-# with the cross-encoder the score is its probability (0.25 = logit -1.1: answerable dev questions scored
-# >= -0.4, questions about held-out articles <= -1.9); without it, the dense cosine (all-MiniLM-L6-v2 scale).
-THRESHOLDS = {"rerank": 0.25, "hybrid": 0.3, "rrf": 0.3, "dense": 0.3, "bm25": 0.3}
+# Abstain when the best passage's score (after Engine._second_look) is below this: with the cross-encoder its
+# probability, 0.5 (0.25 until the second look; docs/quality.md), else the dense cosine (all-MiniLM-L6-v2 scale).
+THRESHOLDS = {"rerank": 0.5, "hybrid": 0.3, "rrf": 0.3, "dense": 0.3, "bm25": 0.3}
 MIN_RELEVANCE = THRESHOLDS["dense"]
+ON_TOPIC = {**THRESHOLDS, "rerank": 0.25}  # past that bar, further sources need this score (or MIN_RELEVANCE cosine)
 
 PASSAGES_READ = 3  # the top passages whose sentences may hold the short answer (ledes besides: Engine._read_set)
 SENTENCES_READ = 6  # of their sentences, the best ones (by the cross-encoder) that are searched for candidates
@@ -58,8 +58,9 @@ _LIST_GAP = re.compile(r"\s*(?:,|,? and|,? or|&)\s*(?:the\s+)?")  # between the 
 _JOINERS = re.compile(r"\b(?:and|together with|along with|alongside|as well as)\b|&", re.I)
 
 
-def abstention_threshold(mode: str) -> float:
-    return THRESHOLDS[mode]
+def thresholds(mode: str) -> tuple[float, float]:
+    """(abstain when the best passage scores below, further sources from) for a pipeline mode."""
+    return THRESHOLDS[mode], ON_TOPIC[mode]
 
 
 @dataclass(frozen=True)
@@ -147,8 +148,7 @@ class Reader:
         every sentence read after its article's title (`contexts`), as the reader reads them.
 
         A second look at passages under the abstention bar: read whole, a paragraph about many things can score as
-        not answering a question about one detail of it ("Who makes formal appointment or dismissal decisions?",
-        logit -4.8), while its sentence that says it, after its title, reads as answering (+7.3; docs/quality.md).
+        not answering a question about one detail of it, while its sentence that says it reads as answering.
         """
         if self.reranker is None:
             return [0.0] * len(passages)

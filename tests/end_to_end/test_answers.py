@@ -44,6 +44,19 @@ def test_off_topic_questions_abstain(engine, question):
     assert answer.abstained and answer.answer is None and answer.sources == []
 
 
+@pytest.mark.parametrize(
+    "question",
+    [
+        "How long did Putin stay in Pyongyang?",  # read at 0.25-0.5: answered "last week" before the bar moved to 0.5
+        "Who is the president of South Korea?",
+        "How many nuclear weapons does North Korea have?",
+    ],
+)
+def test_questions_near_the_article_that_it_does_not_answer_abstain(engine, question):
+    answer = engine.ask(question)
+    assert answer.abstained and answer.answer is None and answer.sources == []
+
+
 def test_top_k_sets_the_number_of_distinct_sources(engine):
     answer = engine.ask("what did the joint statement say?", top_k=5)
     assert len(answer.sources) == 5
