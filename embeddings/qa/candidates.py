@@ -218,6 +218,24 @@ def with_meaning(candidates: list[Candidate], similarity: np.ndarray) -> list[Ca
     return candidates
 
 
+def of_the_place_kind(candidates: list[Candidate], texts: list[str], kind: AnswerType) -> tuple[list[Candidate], list[str]]:
+    """When a "which country/state/city" question has candidates that GeoNames knows as that kind of place, only
+    they may answer: the tagger calls people places ("Abbott" for "which city?"), and a phrase beside the name can
+    outscore it ("third female prime minister" for "of which country?"). A question whose answer GeoNames does not
+    know (a village, an old name) keeps every candidate: none fits. A name fits whatever the tagger called it ("Sri
+    Lanka" a person); a word must be written as a name (GeoNames has towns called "Part" and "Reading")."""
+    fitting = [k for k, text in enumerate(texts) if _written_as_a_name(text) and places.fits(kind.name, text)]
+    if not fitting:
+        return candidates, texts
+    return [candidates[k] for k in fitting], [texts[k] for k in fitting]
+
+
+def _written_as_a_name(text: str) -> bool:
+    """Its first word, after "the", "a" or "an", starts with a capital."""
+    lead = DETERMINER.match(text)
+    return text[lead.end() if lead else 0 :][:1].isupper()
+
+
 def with_repeats(candidates: list[Candidate], texts: list[str]) -> list[Candidate]:
     """Set each candidate's "repeated": how many other candidates read say the same thing (capped at 3)."""
     keys = [" ".join(sorted(content_words(text))) for text in texts]

@@ -5,9 +5,8 @@ phrases and short quotes (models/entities.py) of the best sentences of the passa
 weights learnt on dev questions) by how well their sentence answers (the cross-encoder), where our span head
 (models/span_head.py, over the same cross-encoder pass) says the answer starts and ends, whether they are the kind
 of phrase the question asks for (answer_types.py), how close they stand to the question's own words, and more. A
-candidate the question already names is never the answer. When no candidate clearly wins, or none can answer
-("why", "how"), the answer is the best sentence, narrowed to a date or number only when exactly one fits
-(span.py). Every answer is a verbatim slice of a passage read.
+candidate the question names never answers. When no candidate clearly wins, or none can answer ("why", "how"), the
+answer is the best sentence, narrowed to a date or number when one alone fits (span.py). Answers are verbatim slices.
 """
 
 from __future__ import annotations
@@ -35,6 +34,7 @@ from embeddings.qa.candidates import (
     SpanScores,
     candidates_in,
     content_words,
+    of_the_place_kind,
     with_meaning,
     with_names_found_elsewhere,
     with_repeats,
@@ -188,6 +188,7 @@ class Reader:
             for candidate in candidates_in(passages[sentence.passage], sentence, found, asked, kind, title, number == 0)
         ]
         texts = [passages[c.sentence.passage][c.start : c.end] for c in candidates]
+        candidates, texts = of_the_place_kind(candidates, texts, kind)
         if candidates and kind.phrase:
             vectors = self._embed([kind.phrase, *texts])
             with_meaning(candidates, vectors[1:] @ vectors[0])
@@ -209,8 +210,7 @@ class Reader:
         return Found(full.passage, ((full.start, full.end),), *full.sentence, found.score, full.text, found.kind, short=found)
 
     def _embed(self, texts: list[str]) -> np.ndarray:
-        """Short texts embedded in batches the light question encoder takes (a big batch would go to torch); the
-        vectors of the last PHRASES_KEPT phrases are kept (a burst reads the same candidates again)."""
+        """Short texts embedded in the light encoder's batches; the last PHRASES_KEPT phrases' vectors are kept."""
         return np.stack(self._phrases.get_many(texts, self._embed_missing))
 
     def _embed_missing(self, texts: list[str]) -> list[np.ndarray]:

@@ -6,7 +6,7 @@ import pytest
 
 from embeddings.models.entities import Mention
 from embeddings.qa.answer_types import answer_type
-from embeddings.qa.candidates import FEATURES, Sentence, candidates_in
+from embeddings.qa.candidates import FEATURES, Candidate, Sentence, candidates_in, of_the_place_kind
 from embeddings.qa.places import CITY, COUNTRY, STATE, fits, place_kinds
 
 
@@ -43,3 +43,36 @@ def test_which_country_candidates_carry_whether_they_name_a_country():
     found = candidates_in(text, sentence, mentions, {"rainbow", "toys"}, kind, "Toys seized", best=True)
     column = FEATURES.index("place_kind")
     assert {text[c.start : c.end]: float(c.features[column]) for c in found} == {"Saudi Arabia": 1.0, "Riyadh": 0.0}
+
+
+CITY_KIND = answer_type("Which additional city did he designate as a drop-off location?", asked_noun="city")
+
+
+def _city_candidates(text: str, names: list[str]) -> list[Candidate]:
+    sentence = Sentence(0, 0, len(text), 0.9)
+    mentions = [Mention(text.index(name), text.index(name) + len(name), "GPE") for name in names]
+    return candidates_in(text, sentence, mentions, {"drop-off", "location"}, CITY_KIND, "Migrants bused north", best=True)
+
+
+def test_only_places_of_the_kind_asked_answer_when_some_are():
+    # The small tagger calls Governor Abbott a place; GeoNames knows New York is a city and Abbott is not.
+    text = "Abbott said buses would now also drop migrants off in New York, the governor's office said."
+    found = _city_candidates(text, ["Abbott", "New York"])
+    kept, texts = of_the_place_kind(found, [text[c.start : c.end] for c in found], CITY_KIND)
+    assert texts == ["New York"] and [text[c.start : c.end] for c in kept] == ["New York"]
+
+
+def test_every_candidate_stays_when_none_is_a_known_place_of_the_kind():
+    # An old or small place GeoNames does not list may still be the answer.
+    text = "The first settlement was Jazdów, raided by Abbott's clans."
+    found = _city_candidates(text, ["Jazdów", "Abbott"])
+    kept, texts = of_the_place_kind(found, [text[c.start : c.end] for c in found], CITY_KIND)
+    assert kept == found and texts == ["Jazdów", "Abbott"]
+
+
+def test_a_common_word_that_is_also_a_town_is_no_place():
+    # GeoNames lists towns called "Part"; as a lowercase word it names none.
+    text = "Abbott said New York was part of the plan."
+    found = _city_candidates(text, ["Abbott", "part"])
+    kept, _ = of_the_place_kind(found, [text[c.start : c.end] for c in found], CITY_KIND)
+    assert kept == found
