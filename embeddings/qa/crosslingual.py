@@ -323,7 +323,7 @@ def _short(
     sentence = first.sentence or (0, len(first.text))
     short = short_answer(question, first.text, sentence, tagger, encoder) if tagger is not None else None
     english = [k for k, source in enumerate(sources[:GLOSS_READ]) if text_language(source.quote) == "en"]
-    if short is not None or reader is None or glosses is None or english[:1] != [0]:
+    if short is not None or reader is None or glosses is None or 0 not in english:
         return short, sentence, 0
     asked, topic = glosses
     read = [sources[k] for k in english]

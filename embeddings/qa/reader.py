@@ -144,16 +144,12 @@ class Reader:
         return _sentence_answer(question, passages, max(sentences, key=lambda s: s.score), kind)
 
     def best_sentences(self, question: str, passages: Sequence[str], contexts: Sequence[str]) -> list[float]:
-        """Each passage's best sentence as an answer to the question (the cross-encoder's probability, 0 without it),
-        every sentence read after its article's title (`contexts`), as the reader reads them.
-
-        A second look at passages under the abstention bar: read whole, a paragraph about many things can score as
-        not answering a question about one detail of it, while its sentence that says it reads as answering.
-        """
+        """Each passage's best sentence's probability as an answer (0 without a cross-encoder), each read after its
+        title (`contexts`) as the reader reads them, for Engine._second_look: read whole, a paragraph about many things
+        can score as not answering a question about one detail of it, while its sentence that says it answers."""
         if self.reranker is None:
             return [0.0] * len(passages)
-        spans = [(number, start, end) for number, text in enumerate(passages) for start, end in sentence_spans(text)]
-        prefixes = [f"{contexts[number]}. " if number < len(contexts) else "" for number, _, _ in spans]
+        spans, prefixes = _titled_sentences(passages, contexts)
         logits = self.reranker.score(question, [p + passages[n][s:e] for p, (n, s, e) in zip(prefixes, spans, strict=True)])
         best = [0.0] * len(passages)
         for (number, _, _), logit in zip(spans, logits, strict=True):
@@ -234,16 +230,14 @@ class Reader:
         the pact?", "where?" retrieves and scores with both turns, but the previous turn's words would point the
         head at the signatories' names (one more cross-encoder pass over those few sentences, for follow-ups only).
         """
-        spans = [(number, start, end) for number, text in enumerate(passages) for start, end in sentence_spans(text)]
+        spans, prefixes = _titled_sentences(passages, contexts)
         texts = [passages[number][start:end] for number, start, end in spans]
         if self.reranker is None:
             scores = self.encoder.encode(texts) @ self.encoder.encode_query(question)
             return [Sentence(n, start, end, float(score)) for (n, start, end), score in zip(spans, scores, strict=True)]
-        prefixes = [f"{contexts[number]}. " if number < len(contexts) else "" for number, _, _ in spans]
         readings = self.reranker.read(question, [prefix + text for prefix, text in zip(prefixes, texts, strict=True)])
         sentences = [
-            Sentence(number, start, end, probability(reading.logit))
-            for (number, start, end), reading in zip(spans, readings, strict=True)
+            Sentence(n, start, end, probability(read.logit)) for (n, start, end), read in zip(spans, readings, strict=True)
         ]
         chosen = {id(sentence) for sentence in _searched(sentences)}
         searched = [k for k, sentence in enumerate(sentences) if id(sentence) in chosen]
@@ -269,6 +263,12 @@ class Reader:
             offsets = tuple((reading.offsets[k][0] + shift, reading.offsets[k][1] + shift) for k in inside)
             found.append(SpanScores(offsets, start[inside], end[inside]))
         return found
+
+
+def _titled_sentences(passages: Sequence[str], contexts: Sequence[str]) -> tuple[list[tuple[int, int, int]], list[str]]:
+    """Every sentence of the passages (passage number, start, end), and the title read before it ("" without one)."""
+    spans = [(number, start, end) for number, text in enumerate(passages) for start, end in sentence_spans(text)]
+    return spans, [f"{contexts[number]}. " if number < len(contexts) else "" for number, _, _ in spans]
 
 
 def _searched(sentences: list[Sentence]) -> list[Sentence]:
