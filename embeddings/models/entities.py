@@ -30,6 +30,7 @@ _UNPAIRED = set(",.;:(“\"'‘")
 _PAIRS = {"(": ")", "“": "”", '"': '"', "'": "'", "‘": "’"}
 _PHRASE_TAGS = frozenset({"JJ", "JJR", "JJS", "NN", "NNS", "NNP", "NNPS", "HYPH", "CD", "VBN", "RBS"})
 _TAGGING = ("tok2vec", "tagger", "attribute_ruler")  # the pipes a question's tags need, in the pipeline's order
+_VERB_TAGS = frozenset({"VB", "VBD", "VBP", "VBZ"})  # participles (VBN, VBG) often describe a name: "the newly elected"
 _POSSESSIVE = re.compile(r"[’']s\b")  # "Kanye West’s Twitter": the person ends before it
 
 
@@ -127,6 +128,10 @@ class EntityTagger:
                 return QuestionParse(nouns[-1].lower_, phrase)
             return QuestionParse(None)
         return QuestionParse(None)
+
+    def says_a_verb(self, text: str) -> bool:
+        """Whether a finite or bare verb stands in `text` ("and threaten stability"), by its part-of-speech tags."""
+        return any(token.tag_ in _VERB_TAGS for token in self._tagged(text))
 
     def _tagged(self, text: str):  # a spaCy Doc
         """`text` with fine-grained tags (and the attribute ruler's lemmas) only: the parser and the entity

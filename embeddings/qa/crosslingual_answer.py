@@ -24,7 +24,7 @@ from embeddings.models.multilingual import MultilingualEncoder
 from embeddings.qa.answer_types import DATE, MONEY, NUMBER, PERCENT, PERSON, PLACE, AnswerType, answer_type
 from embeddings.qa.candidates import WORD, content_words
 from embeddings.qa.language import question_language
-from embeddings.qa.reader import _JOINERS, _LIST_GAP
+from embeddings.qa.pieces import JOINERS, LIST_GAP
 
 NAMED = 0.62  # multilingual cosine from which a candidate counts as named by the question (a translation of it)
 MARGIN = 0.08  # how much closer to the question the winner's clause must be than the runner-up's
@@ -102,7 +102,7 @@ def _lists(sentence: str, mentions: list[Mention]) -> list[list[Unit]]:
     """The mentions in reading order, those the sentence lists together (", ", " and ") grouped."""
     groups: list[list[Unit]] = []
     for mention in sorted(mentions, key=lambda m: m.start):
-        if groups and _LIST_GAP.fullmatch(sentence[groups[-1][-1][1] : mention.start]):
+        if groups and LIST_GAP.fullmatch(sentence[groups[-1][-1][1] : mention.start]):
             groups[-1].append((mention.start, mention.end))
         else:
             groups.append([(mention.start, mention.end)])
@@ -153,7 +153,7 @@ def _partner(question: str, sentence: str, best: Unit, units: list[Unit], encode
     for other in units:
         left, right = sorted((best, other))
         between = sentence[left[1] : right[0]]
-        joiners = list(_JOINERS.finditer(between))
+        joiners = list(JOINERS.finditer(between))
         if other == best or not joiners or len(WORD.findall(between)) > 10:
             continue
         relation = between[: joiners[-1].end()].strip(" ,;:")

@@ -11,7 +11,6 @@ answer is the best sentence, narrowed to a date or number when one alone fits (s
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from itertools import pairwise
@@ -26,8 +25,6 @@ from embeddings.models.kept import Kept
 from embeddings.models.span_head import SPAN, SpanHead
 from embeddings.qa.answer_types import AnswerType, answer_type
 from embeddings.qa.candidates import (
-    NUMBER_LABELS,
-    WORD,
     Candidate,
     CandidateScorer,
     Sentence,
@@ -40,6 +37,7 @@ from embeddings.qa.candidates import (
     with_repeats,
 )
 from embeddings.qa.names import fuller_name, said_in_full
+from embeddings.qa.pieces import LIST_GAP, with_partners
 from embeddings.qa.span import answer_span
 
 # Abstain when the best passage's score (after Engine._second_look) is below this: with the cross-encoder its
@@ -53,9 +51,6 @@ SENTENCES_READ = 6  # of their sentences, the best ones (by the cross-encoder) t
 PHRASES_KEPT = 8192  # candidate phrases whose vectors (the "meaning" feature) are kept, ~1.5 KB each
 SENTENCE_SURE = 0.7  # a passage under the abstention bar answers when one of its sentences reads this surely (SQuAD dev)
 SURE = 0.2  # the answer's share of the softmax over all candidates below which the sentence is shown (tuned on dev)
-PEER_MARGIN = 2.0  # how far below the best a second name may score and still join it ("X together with Y")
-_LIST_GAP = re.compile(r"\s*(?:,|,? and|,? or|&)\s*(?:the\s+)?")  # between the items of a list: ", " " and " ", and the "
-_JOINERS = re.compile(r"\b(?:and|together with|along with|alongside|as well as)\b|&", re.I)
 
 
 def thresholds(mode: str) -> tuple[float, float]:
@@ -135,11 +130,11 @@ class Reader:
         if candidates:
             scores = self.scorer(candidates)
             best = _best_said(candidates, int(np.argmax(scores)), passages)
-            found = _phrase_answer(candidates, scores, best, passages, kind)
+            found = _phrase_answer(candidates, scores, best, passages, kind, self.tagger)
             if _share(candidates, scores, found, passages) >= sure:
                 fuller = fuller_name(candidates, best, passages, contexts, kind)
                 if fuller != best:
-                    return _phrase_answer(candidates, scores, fuller, passages, kind)
+                    return _phrase_answer(candidates, scores, fuller, passages, kind, self.tagger)
                 return self._said_in_full(found, candidates[best].label, passages, contexts, kind) or found
         return _sentence_answer(question, passages, max(sentences, key=lambda s: s.score), kind)
 
@@ -305,10 +300,13 @@ def _share(candidates: list[Candidate], scores: np.ndarray, found: Found, passag
     return float(weights[np.array(agree)].sum() / weights.sum())
 
 
-def _phrase_answer(candidates: list[Candidate], scores: np.ndarray, best: int, passages: list[str], kind: AnswerType) -> Found:
+def _phrase_answer(
+    candidates: list[Candidate], scores: np.ndarray, best: int, passages: list[str], kind: AnswerType, tagger: EntityTagger | None
+) -> Found:
     chosen = _as_name(candidates[best], candidates, passages)
     text = passages[chosen.sentence.passage]
-    spans = _in_full(_with_partners(chosen, candidates, scores, text), chosen.sentence, candidates)
+    joined = with_partners(chosen, candidates, scores, text, tagger.says_a_verb if tagger else None)
+    spans = _in_full(joined, chosen.sentence, candidates)
     shown = " and ".join(text[start:end] for start, end in spans)
     sentence = chosen.sentence
     return Found(sentence.passage, spans, sentence.start, sentence.end, float(scores[best]), shown, kind.name)
@@ -357,7 +355,7 @@ def _as_name(chosen: Candidate, candidates: list[Candidate], passages: list[str]
         len(listed) > 1
         and len({c.label for c in listed}) == 1
         and not content_words(outside)
-        and all(_LIST_GAP.fullmatch(text[left.end : right.start]) for left, right in pairwise(listed))
+        and all(LIST_GAP.fullmatch(text[left.end : right.start]) for left, right in pairwise(listed))
     ):
         return listed[0]
     return chosen
@@ -370,31 +368,3 @@ def _sentence_answer(question: str, passages: list[str], best: Sentence, kind: A
     spans = ((best.start + narrowed[0], best.start + narrowed[1]),) if narrowed else ((best.start, best.end),)
     shown = passages[best.passage][spans[0][0] : spans[0][1]]
     return Found(best.passage, spans, best.start, best.end, best.score, shown, kind.name if narrowed else None)
-
-
-def _with_partners(best: Candidate, candidates: list[Candidate], scores: np.ndarray, passage: str) -> tuple[tuple[int, int], ...]:
-    """The best candidate with the others of its kind that the sentence joins to it.
-
-    A list ("South Korea, Japan and the United States") becomes one span, verbatim; a second name joined further
-    away ("Vladimir Putin, who signed the pact together with ... Kim Jong-un") becomes a second span, but not a
-    second number, date or amount: "eight and over 232" does not answer "how many of the stations are owned?".
-    """
-    score = {id(c): float(s) for c, s in zip(candidates, scores, strict=True)}
-    peers = sorted((c for c in candidates if c.sentence == best.sentence and c.label == best.label), key=lambda c: c.start)
-    at = next(i for i, c in enumerate(peers) if c is best)
-    first = last = at
-    while first > 0 and _LIST_GAP.fullmatch(passage[peers[first - 1].end : peers[first].start]):
-        first -= 1
-    while last + 1 < len(peers) and _LIST_GAP.fullmatch(passage[peers[last].end : peers[last + 1].start]):
-        last += 1
-    if first < last:
-        return ((peers[first].start, peers[last].end),)
-    if best.label in NUMBER_LABELS:
-        return ((best.start, best.end),)
-    for other in peers:
-        left, right = sorted((best, other), key=lambda c: c.start)
-        between = passage[left.end : right.start]
-        near = score[id(other)] >= score[id(best)] - PEER_MARGIN and len(WORD.findall(between)) <= 10
-        if other is not best and near and _JOINERS.search(between):
-            return ((left.start, left.end), (right.start, right.end))
-    return ((best.start, best.end),)

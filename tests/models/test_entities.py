@@ -58,3 +58,11 @@ def test_a_question_is_tagged_without_parsing_and_gets_the_full_pipelines_tags(q
     light = tagger._tagged(question)
     assert [(w.text, w.tag_, w.lemma_) for w in light] == [(w.text, w.tag_, w.lemma_) for w in full]
     assert not light.has_annotation("DEP") and not light.has_annotation("ENT_IOB")
+
+
+def test_a_verb_is_told_from_the_words_before_a_name():
+    tagger = EntityTagger()
+    assert tagger.says_a_verb(" threaten ")
+    assert tagger.says_a_verb(" who signed the pact together with the ")
+    assert not tagger.says_a_verb(" the North Korean ")
+    assert not tagger.says_a_verb(" the newly elected ")

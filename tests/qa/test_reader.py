@@ -235,7 +235,7 @@ def test_a_number_is_answered_alone_not_joined_to_the_next_one(reader):
 
 def test_a_list_of_dates_stays_whole():
     from embeddings.qa.candidates import Candidate, Sentence
-    from embeddings.qa.reader import _with_partners
+    from embeddings.qa.pieces import with_partners
 
     text = "NASA may try again on August 29, September 2 or September 5."
     sentence = Sentence(0, 0, len(text), 0.9)
@@ -243,8 +243,34 @@ def test_a_list_of_dates_stays_whole():
         Candidate(sentence, text.index(day), text.index(day) + len(day), "DATE", np.zeros(1))
         for day in ("August 29", "September 2", "September 5")
     ]
-    spans = _with_partners(dates[0], dates, np.zeros(3), text)
+    spans = with_partners(dates[0], dates, np.zeros(3), text)
     assert [text[start:end] for start, end in spans] == ["August 29, September 2 or September 5"]
+
+
+def test_a_phrase_after_another_verb_is_not_a_second_answer():
+    """ "violate X and threaten Y": Y is what is threatened, not a second thing violated; "X together with ... Y"
+    still joins two names."""
+    from embeddings.models.entities import PHRASE
+    from embeddings.qa.candidates import Candidate, Sentence
+    from embeddings.qa.pieces import with_partners
+
+    tagger = shared_tagger()
+    text = "The transfers violate multiple United Nations Security Council Resolutions and threaten stability in Europe."
+    sentence = Sentence(0, 0, len(text), 0.9)
+    phrases = [
+        Candidate(sentence, text.index(words), text.index(words) + len(words), PHRASE, np.zeros(1))
+        for words in ("multiple United Nations Security Council Resolutions", "stability")
+    ]
+    assert len(with_partners(phrases[0], phrases, np.zeros(2), text)) == 2  # joining words alone would join them
+    spans = with_partners(phrases[0], phrases, np.zeros(2), text, tagger.says_a_verb)
+    assert [text[start:end] for start, end in spans] == ["multiple United Nations Security Council Resolutions"]
+    pact = "Vladimir Putin, who signed the pact together with the North Korean Kim Jong-un, left."
+    people = [
+        Candidate(Sentence(0, 0, len(pact), 0.9), pact.index(name), pact.index(name) + len(name), "PERSON", np.zeros(1))
+        for name in ("Vladimir Putin", "Kim Jong-un")
+    ]
+    spans = with_partners(people[0], people, np.zeros(2), pact, tagger.says_a_verb)
+    assert [pact[start:end] for start, end in spans] == ["Vladimir Putin", "Kim Jong-un"]
 
 
 def test_a_name_found_in_one_sentence_is_that_name_where_the_tagger_missed_it():
