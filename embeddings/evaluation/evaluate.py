@@ -96,6 +96,7 @@ def add_evaluate_command(commands: argparse._SubParsersAction) -> None:
     )
     parser.add_argument("--retrieval-only", action="store_true", help="rank only: no answers, no abstention")
     parser.add_argument("--json", action="store_true", help="one JSON object per mode instead of a table")
+    parser.add_argument("--answers", type=Path, metavar="FILE.jsonl", help="also write each question's answer and measures")
     parser.add_argument(
         "--backend",
         action="append",
@@ -112,11 +113,14 @@ def run_evaluate(args: argparse.Namespace) -> int:
     try:
         layout = detect_layout(args.questions)
         articles = _check_layout_options(args, layout)
+        records: list[dict] = []
         with tempfile.TemporaryDirectory(prefix="newsqa-eval-") as temporary:
-            reports = _evaluate(args, layout, articles, Path(temporary))
+            reports = _evaluate(args, layout, articles, Path(temporary), records)
     except NewsQAError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2
+    if args.answers is not None:
+        args.answers.write_text("".join(json.dumps(record, ensure_ascii=False) + "\n" for record in records), "utf-8")
     unmapped = reports[0].unmapped if reports else 0
     if unmapped:
         print(f"note: {unmapped} questions had no gold passage in the index and were left out", file=sys.stderr)
@@ -127,6 +131,8 @@ def _check_layout_options(args: argparse.Namespace, layout: str) -> Path | None:
     """The SQuAD articles file (None for RealTime QA), after checking the options fit the layout."""
     if args.top < 1:
         raise OptionError("--top must be at least 1")
+    if args.answers is not None and args.retrieval_only:
+        raise OptionError("--answers writes answers: not with --retrieval-only")
     if args.translations is not None and not args.translations.is_file():
         raise OptionError(f"{args.translations} does not exist")
     if args.translations is not None and (args.retrieval_only or args.heldout or (args.backend or ["faiss"]) != ["faiss"]):
@@ -143,9 +149,10 @@ def _check_layout_options(args: argparse.Namespace, layout: str) -> Path | None:
     return articles
 
 
-def _evaluate(args: argparse.Namespace, layout: str, articles: Path | None, scratch: Path) -> list[Report]:
+def _evaluate(args: argparse.Namespace, layout: str, articles: Path | None, scratch: Path, records: list[dict]) -> list[Report]:
     """Build (or update) the index of each backend, pick the questions, and print one report per mode and backend as soon
-    as it is done; with two backends, how often their answers show the same top source."""
+    as it is done; with two backends, how often their answers show the same top source. Each question's answer record
+    (run.answer_record) is appended to `records`, named by its mode."""
     settings = Settings.from_env(model=args.model)
     if args.translations is not None:
         settings = replace(settings, multilingual=True)  # translated questions are what the cross-lingual path is for
@@ -185,11 +192,13 @@ def _evaluate(args: argparse.Namespace, layout: str, articles: Path | None, scra
             engine, heldout_engine = _engines(run_settings, encoder, mode, heldout_dir)
             total = len(items) + (len(heldout_items) if heldout_engine else 0)
             answered[name].append([])
+            found: list[dict] = []
             report = evaluate_mode(
                 engine, items, golds, not args.retrieval_only, heldout_engine, heldout_items, _progress(mode, total), args.top,
-                answered[name][-1], args.as_asked,
+                answered[name][-1], args.as_asked, found,
             )  # fmt: skip
             report.mode = f"{mode} ({name})" if len(backends) > 1 else mode
+            records.extend({"mode": report.mode, **record} for record in found)
             reports.append(report)
             _print(report, args.json, first=len(reports) == 1)
     if len(backends) == 2 and not args.retrieval_only:

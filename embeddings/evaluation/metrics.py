@@ -130,6 +130,26 @@ TABLE_HEADER = (
 )
 
 
+def measures(answer: Answer, item: QAItem) -> dict[str, float]:
+    """One answer's measures, each 0..1 (a Report's answer columns are their means): abstained, contains_gold, f1,
+    exact_match, short_answer, sources@K (the first K sources hold the answer), sentence_contains_gold."""
+    text = "" if answer.abstained else answer.answer or ""
+    values = {
+        "abstained": float(answer.abstained),
+        "contains_gold": float(contains_gold(text, item.answers)),
+        "f1": best_f1(text, item.answers),
+        "exact_match": float(exact_match(text, item.answers)),
+        "short_answer": float(not answer.abstained and is_short(text)),
+        **{f"sources@{k}": float(sources_hold_answer(answer.sources, item, k)) for k in SOURCE_CUTOFFS},
+        "sentence_contains_gold": 0.0,
+    }
+    if not answer.abstained and answer.sources:
+        top_source = answer.sources[0]
+        sentence = top_source.quote[slice(*top_source.sentence)] if top_source.sentence else text
+        values["sentence_contains_gold"] = float(contains_gold(sentence, item.answers))
+    return values
+
+
 @dataclass
 class Tally:
     """Running sums over the evaluated questions of one mode, turned into a Report at the end."""
@@ -150,18 +170,7 @@ class Tally:
 
     def add_answer(self, answer: Answer, item: QAItem) -> None:
         """The engine's Answer to `item` (with the sources it shows)."""
-        text = "" if answer.abstained else answer.answer or ""
-        self.answers["abstained"] += answer.abstained
-        self.answers["contains_gold"] += contains_gold(text, item.answers)
-        self.answers["f1"] += best_f1(text, item.answers)
-        self.answers["exact_match"] += exact_match(text, item.answers)
-        self.answers["short_answer"] += not answer.abstained and is_short(text)
-        for k in SOURCE_CUTOFFS:
-            self.answers[f"sources@{k}"] += sources_hold_answer(answer.sources, item, k)
-        if not answer.abstained and answer.sources:
-            top_source = answer.sources[0]
-            sentence = top_source.quote[slice(*top_source.sentence)] if top_source.sentence else text
-            self.answers["sentence_contains_gold"] += contains_gold(sentence, item.answers)
+        self.answers.update(measures(answer, item))
 
     def fill(self, report: Report, answers: bool, top: int) -> Report:
         counted = max(self.counted, 1)

@@ -181,3 +181,29 @@ def test_the_build_settings_from_the_environment_reach_the_encoder_and_every_bui
     run_json(capsys, *args, "--index", str(tmp_path / "index"), "--heldout", "1", "--retrieval-only")
     assert loaded == [{"precision": "fp32", "cache_dir": tmp_path / "cache"}]
     assert builds == [(1234, 7), (1234, 7)]  # the index and its held-out copy
+
+
+def test_answers_file_holds_each_question_with_the_measures_the_report_averages(qa, tmp_path, capsys):
+    answers = tmp_path / "answers.jsonl"
+    (report,) = run_json(
+        capsys,
+        *("--questions", str(qa / "questions.jsonl"), "--corpus", str(qa / "articles.jsonl")),
+        *("--index", str(tmp_path / "index"), "--mode", "rerank", "--heldout", "1", "--answers", str(answers)),
+    )
+    lines = [json.loads(line) for line in answers.read_text("utf-8").splitlines()]
+    answerable = [line for line in lines if not line.get("heldout")]
+    heldout = [line for line in lines if line.get("heldout")]
+    assert [line["id"] for line in answerable] == ["q3", "q4", "q5", "q6"] and len(heldout) == 2
+    assert all(line["mode"] == "rerank" for line in lines)
+    assert sum(line["contains_gold"] for line in answerable) / 4 == pytest.approx(report["contains_gold"])
+    assert sum(line["sources@1"] for line in answerable) / 4 == pytest.approx(report["sources_hold_answer"]["1"])
+    assert sum(line["abstained"] for line in heldout) / 2 == report["heldout_abstained"]
+    first = answerable[0]
+    assert first["question"] == "When did the first railway in Valdoria open?" and first["gold"] == ["1868"]
+    assert first["gold_rank"] == 1 and "1868" in first["answer"] and first["source"]["title"] == "Railways of Valdoria"
+
+
+def test_answers_file_needs_answers(qa, tmp_path, capsys):
+    args = ["--questions", str(qa / "questions.jsonl"), "--corpus", str(qa / "articles.jsonl"), "--retrieval-only"]
+    assert main(["evaluate", *args, "--answers", str(tmp_path / "a.jsonl")]) == 2
+    assert "--answers" in capsys.readouterr().err
