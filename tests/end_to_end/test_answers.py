@@ -84,6 +84,8 @@ def test_empty_question_is_refused(engine):
         ("which countries condemned the pact?", "South Korea, Japan and the United States"),
         ("when did talks on denuclearization fail?", "2019"),
         ("how did the US describe its commitment?", "remains ironclad"),
+        # "violate ... Resolutions and threaten stability": stability is threatened, not violated (qa/pieces.py)
+        ("what do the arms transfers violate?", "multiple United Nations Security Council Resolutions"),
     ],
 )
 def test_short_questions_about_the_seed_get_a_few_words_bold_in_their_quote(engine, question, expected):
