@@ -97,6 +97,7 @@ def answer_record(answer: Answer, item: QAItem, rank: int | None) -> dict:
         "answer_type": answer.answer_type,
         "gold_rank": rank,
         **measures(answer, item),
+        "abstained": answer.abstained,
         "source": None if first is None else {"title": first.title, "paragraph": first.paragraph, "url": first.url},
     }
 
@@ -118,8 +119,8 @@ def _heldout_abstained(
         tally.latencies.append(time.perf_counter() - started)
         refused += answer.abstained
         if records is not None:
-            records.append({"id": item.id, "question": item.question, "heldout": True, "abstained": answer.abstained,
-                            "answer": None if answer.abstained else answer.answer})  # fmt: skip
+            record = {"id": item.id, "question": item.question, "heldout": True, "abstained": answer.abstained}
+            records.append({**record, "answer": None if answer.abstained else answer.answer})
         progress(number)
     return refused / len(items)
 
