@@ -20,6 +20,9 @@ NUMBER = frozenset({"CARDINAL", "QUANTITY"})
 MONEY = frozenset({"MONEY"})
 PERCENT = frozenset({"PERCENT"})
 WORK = frozenset({"WORK_OF_ART", "PRODUCT", "EVENT", "ORG", QUOTE})  # titles of works are often in quotes: “Grease”
+# In news countries and cities act ("South Korea, Japan and the United States condemned the pact"; "Moscow says"):
+# they may answer "who", though a person or organization is what the reader expects first.
+ACTING_PLACES = frozenset({"GPE"})
 # Names that can answer "which X": not NORP ("French", "South Korean"), which qualifies a noun rather than naming one.
 ANY_NAME = frozenset({"PERSON", "GPE", "LOC", "FAC", "ORG", "WORK_OF_ART", "PRODUCT", "EVENT", "LAW", "LANGUAGE"})
 
@@ -110,6 +113,7 @@ class AnswerType:
     labels: frozenset[str]
     phrase: str | None = None
     counted: str | None = None  # what a "how many" question counts ("how many minutes did ..." -> "minutes")
+    also: frozenset[str] = frozenset()  # labels that may answer though not the kind expected
 
     def accepts(self, label: str) -> bool:
         return label in self.labels
@@ -124,7 +128,7 @@ class AnswerType:
         span head's own proposals may whenever a phrase is wanted (their weights say how far to trust them)."""
         if label == SPAN:
             return self.wants_phrase
-        return label in self.labels or (self.phrase is not None and label in NAMES_AND_PHRASES)
+        return label in self.labels or label in self.also or (self.phrase is not None and label in NAMES_AND_PHRASES)
 
     @property
     def measures(self) -> bool:
@@ -149,7 +153,8 @@ def answer_type(question: str, asked_noun: str | None = None, asked_phrase: str 
     opening = _opening(_asking_sentence(question)) or _opening(question, earliest=False)
     if opening is not None:
         name, labels = opening
-        return AnswerType(name, labels, counted=counted_noun(question) if name == "number" else None)
+        counted = counted_noun(question) if name == "number" else None
+        return AnswerType(name, labels, counted=counted, also=ACTING_PLACES if name == "person" else frozenset())
     if _ASKS_WHICH_WHAT.search(question):
         return AnswerType("thing", NAMES_AND_PHRASES)
     return AnswerType("unknown", frozenset())

@@ -4,7 +4,8 @@
 "Vladimir Putin, who signed the pact together with the North Korean Kim Jong-un" answers "who signed?" with two
 highlighted names. A second name joins only when no verb stands between the joining word and it: in "violate
 multiple United Nations Security Council Resolutions and threaten stability", "stability" is what the transfers
-threaten, not a second thing they violate.
+threaten, not a second thing they violate. And only when the words before the joining word say what the question
+asks: Kim Jong-un signed the pact together with Putin, but did not visit Pyongyang with him.
 """
 
 from __future__ import annotations
@@ -14,11 +15,18 @@ from collections.abc import Callable
 
 import numpy as np
 
+from embeddings.index.lexical import terms
 from embeddings.qa.candidates import NUMBER_LABELS, WORD, Candidate
 
 PEER_MARGIN = 2.0  # how far below the best a second name may score and still join it ("X together with Y")
 LIST_GAP = re.compile(r"\s*(?:,|,? and|,? or|&)\s*(?:the\s+)?")  # between the items of a list: ", " " and " ", and the "
 JOINERS = re.compile(r"\b(?:and|together with|along with|alongside|as well as)\b|&", re.I)
+QUESTION_WORDS = frozenset("who whom whose which what when where why how".split())
+
+
+def asked_terms(question: str) -> frozenset[str]:
+    """The question's words as `with_partners` compares them: stemmed, without stop words and question words."""
+    return frozenset(terms(question)) - QUESTION_WORDS
 
 
 def with_partners(
@@ -27,12 +35,15 @@ def with_partners(
     scores: np.ndarray,
     passage: str,
     says_a_verb: Callable[[str], bool] | None = None,
+    asked: frozenset[str] | None = None,
 ) -> tuple[tuple[int, int], ...]:
     """The best candidate with the others of its kind that the sentence joins to it, as passage character ranges.
 
     A list becomes one span; a second name joined further away becomes a second span, but not a second number, date
     or amount ("eight and over 232" does not answer "how many of the stations are owned?"), nor a name after a verb
-    that follows the joining word (`says_a_verb`, the tagger's; without one, joining words alone decide).
+    that follows the joining word (`says_a_verb`, the tagger's; without one, joining words alone decide), nor a name
+    the sentence joins by words none of which the question asks about (`asked`, from `asked_terms`: "who signed the
+    pact together with" answers "who signed?", not "who visited Pyongyang?").
     """
     score = {id(c): float(s) for c, s in zip(candidates, scores, strict=True)}
     peers = sorted((c for c in candidates if c.sentence == best.sentence and c.label == best.label), key=lambda c: c.start)
@@ -51,6 +62,19 @@ def with_partners(
         between = passage[left.end : right.start]
         near = score[id(other)] >= score[id(best)] - PEER_MARGIN and len(WORD.findall(between)) <= 10
         joiner = JOINERS.search(between)
-        if other is not best and near and joiner and not (says_a_verb and says_a_verb(between[joiner.end() :])):
+        if (
+            other is not best
+            and near
+            and joiner
+            and not (says_a_verb and says_a_verb(between[joiner.end() :]))
+            and _joins_what_is_asked(between[: joiner.start()], asked)
+        ):
             return ((left.start, left.end), (right.start, right.end))
     return ((best.start, best.end),)
+
+
+def _joins_what_is_asked(relation: str, asked: frozenset[str] | None) -> bool:
+    """Do the words before the joining word ("who signed the pact" in "Putin, who signed the pact together with
+    Kim") say nothing, or something the question asks about? Without `asked`, they are taken to."""
+    said = frozenset(terms(relation)) - QUESTION_WORDS
+    return asked is None or not said or bool(said & asked)

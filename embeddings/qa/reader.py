@@ -37,7 +37,7 @@ from embeddings.qa.candidates import (
     with_repeats,
 )
 from embeddings.qa.names import fuller_name, said_in_full
-from embeddings.qa.pieces import LIST_GAP, with_partners
+from embeddings.qa.pieces import LIST_GAP, asked_terms, with_partners
 from embeddings.qa.span import answer_span
 
 # Abstain when the best passage's score (after Engine._second_look) is below this: with the cross-encoder its
@@ -130,11 +130,12 @@ class Reader:
         if candidates:
             scores = self.scorer(candidates)
             best = _best_said(candidates, int(np.argmax(scores)), passages)
-            found = _phrase_answer(candidates, scores, best, passages, kind, self.tagger)
+            asked = asked_terms(f"{question} {topic or ''}")
+            found = _phrase_answer(candidates, scores, best, passages, kind, self.tagger, asked)
             if _share(candidates, scores, found, passages) >= sure:
                 fuller = fuller_name(candidates, best, passages, contexts, kind)
                 if fuller != best:
-                    return _phrase_answer(candidates, scores, fuller, passages, kind, self.tagger)
+                    return _phrase_answer(candidates, scores, fuller, passages, kind, self.tagger, asked)
                 return self._said_in_full(found, candidates[best].label, passages, contexts, kind) or found
         return _sentence_answer(question, passages, max(sentences, key=lambda s: s.score), kind)
 
@@ -282,9 +283,26 @@ def _with_proposal(mentions: list[Mention], sentence: Sentence, text: str) -> li
         start -= 1
     while end < len(text) and text[end].isalnum():
         end += 1
-    if any(m.start == start and m.end == end for m in mentions):
+    end = _bracketed(text, start, end)
+    if end <= start or any(m.start == start and m.end == end for m in mentions):
         return mentions
     return [*mentions, Mention(start, end, SPAN)]
+
+
+def _bracketed(text: str, start: int, end: int) -> int:
+    """Where the span start..end ends with its brackets balanced: before the first one it opens and leaves open ("one
+    (or more" -> "one"); at `start` (no span) when it closes one it did not open ("North Korea’s official name) to
+    Russia" reads across the bracket)."""
+    opened: list[int] = []
+    for k in range(start, end):
+        if text[k] == "(":
+            opened.append(k)
+        elif text[k] == ")" and not opened:
+            return start
+        elif text[k] == ")":
+            opened.pop()
+    end = opened[0] if opened else end
+    return len(text[:end].rstrip(" ,;:-–"))
 
 
 def _share(candidates: list[Candidate], scores: np.ndarray, found: Found, passages: list[str]) -> float:
@@ -301,11 +319,17 @@ def _share(candidates: list[Candidate], scores: np.ndarray, found: Found, passag
 
 
 def _phrase_answer(
-    candidates: list[Candidate], scores: np.ndarray, best: int, passages: list[str], kind: AnswerType, tagger: EntityTagger | None
+    candidates: list[Candidate],
+    scores: np.ndarray,
+    best: int,
+    passages: list[str],
+    kind: AnswerType,
+    tagger: EntityTagger | None,
+    asked: frozenset[str] | None = None,
 ) -> Found:
     chosen = _as_name(candidates[best], candidates, passages)
     text = passages[chosen.sentence.passage]
-    joined = with_partners(chosen, candidates, scores, text, tagger.says_a_verb if tagger else None)
+    joined = with_partners(chosen, candidates, scores, text, tagger.says_a_verb if tagger else None, asked)
     spans = _in_full(joined, chosen.sentence, candidates)
     shown = " and ".join(text[start:end] for start, end in spans)
     sentence = chosen.sentence

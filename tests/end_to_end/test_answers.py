@@ -86,6 +86,10 @@ def test_empty_question_is_refused(engine):
         ("how did the US describe its commitment?", "remains ironclad"),
         # "violate ... Resolutions and threaten stability": stability is threatened, not violated (qa/pieces.py)
         ("what do the arms transfers violate?", "multiple United Nations Security Council Resolutions"),
+        # Kim signed the pact together with Putin, but was not the president visiting (qa/pieces.py)
+        ("which president visited North Korea?", "Vladimir Putin"),
+        # countries act in news: they may answer "who" (answer_types.ACTING_PLACES)
+        ("who condemned the agreement?", "South Korea, Japan and the United States"),
     ],
 )
 def test_short_questions_about_the_seed_get_a_few_words_bold_in_their_quote(engine, question, expected):

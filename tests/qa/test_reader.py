@@ -54,6 +54,12 @@ def test_which_and_what_questions_ask_for_the_kind_their_noun_names():
     assert not answer_type("why did the talks fail?").wants_phrase
 
 
+def test_who_may_be_answered_by_a_country_though_a_person_is_expected():
+    kind = answer_type("who condemned the agreement?")  # "South Korea, Japan and the United States condemned ..."
+    assert kind.admits("GPE") and not kind.accepts("GPE") and kind.accepts("PERSON")
+    assert not answer_type("when was the pact signed?").admits("GPE")
+
+
 @pytest.mark.parametrize("apostrophe", ["’", "'"])
 def test_a_person_ends_before_a_possessive_the_small_model_reads_on_past(apostrophe):
     text = f"Twitter locked rapper Kanye West{apostrophe}s Twitter account over a tweet posted on Saturday."
@@ -271,6 +277,37 @@ def test_a_phrase_after_another_verb_is_not_a_second_answer():
     ]
     spans = with_partners(people[0], people, np.zeros(2), pact, tagger.says_a_verb)
     assert [pact[start:end] for start, end in spans] == ["Vladimir Putin", "Kim Jong-un"]
+
+
+def test_a_second_name_joins_only_by_words_that_say_what_is_asked():
+    """Kim signed the pact together with Putin, but the sentence does not say he visited Pyongyang with him."""
+    from embeddings.qa.candidates import Candidate, Sentence
+    from embeddings.qa.pieces import asked_terms, with_partners
+
+    def shown(text: str, names: tuple[str, str], question: str | None) -> list[str]:
+        sentence = Sentence(0, 0, len(text), 0.9)
+        people = [Candidate(sentence, text.index(n), text.index(n) + len(n), "PERSON", np.zeros(1)) for n in names]
+        asked = asked_terms(question) if question else None
+        return [text[start:end] for start, end in with_partners(people[0], people, np.zeros(2), text, None, asked)]
+
+    pact = "Vladimir Putin, who signed the pact together with the North Korean Kim Jong-un, left."
+    signatories = ("Vladimir Putin", "Kim Jong-un")
+    assert shown(pact, signatories, "who signed the pact?") == ["Vladimir Putin", "Kim Jong-un"]  # "signed" ~ "sign"
+    assert shown(pact, signatories, "which president visited North Korea?") == ["Vladimir Putin"]
+    assert shown(pact, signatories, None) == ["Vladimir Putin", "Kim Jong-un"]  # no question: the joiner decides
+    together = "Mary Leakey, together with Louis Leakey, dug at the site."  # nothing said but the joining words
+    assert shown(together, ("Mary Leakey", "Louis Leakey"), "who dug at the site?") == ["Mary Leakey", "Louis Leakey"]
+
+
+def test_the_span_heads_answer_keeps_its_brackets_balanced():
+    from embeddings.qa.reader import _bracketed
+
+    text = "one (or more) of the departments"
+    assert text[: _bracketed(text, 0, len("one (or more"))] == "one"  # a bracket opened and left open: cut before it
+    assert text[: _bracketed(text, 0, len("one (or more)"))] == "one (or more)"
+    arms = "the Democratic People’s Republic of Korea (North Korea’s official name) to Russia"
+    start = arms.index("North")
+    assert _bracketed(arms, start, len(arms)) == start  # closes a bracket it did not open: no span
 
 
 def test_a_name_found_in_one_sentence_is_that_name_where_the_tagger_missed_it():
