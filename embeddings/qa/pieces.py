@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import dataclass
 
 import numpy as np
 
 from embeddings.index.lexical import terms
-from embeddings.qa.candidates import NUMBER_LABELS, WORD, Candidate
+from embeddings.qa.candidates import NUMBER_LABELS, WORD, Candidate, content_words
 
 PEER_MARGIN = 2.0  # how far below the best a second name may score and still join it ("X together with Y")
 LIST_GAP = re.compile(r"\s*(?:,|,? and|,? or|&)\s*(?:the\s+)?")  # between the items of a list: ", " " and " ", and the "
@@ -24,9 +25,19 @@ JOINERS = re.compile(r"\b(?:and|together with|along with|alongside|as well as)\b
 QUESTION_WORDS = frozenset("who whom whose which what when where why how".split())
 
 
-def asked_terms(question: str) -> frozenset[str]:
-    """The question's words as `with_partners` compares them: stemmed, without stop words and question words."""
-    return frozenset(terms(question)) - QUESTION_WORDS
+@dataclass(frozen=True)
+class AskedWords:
+    """What `with_partners` reads of the question: its words stemmed (without stop words and question words), and
+    the names it says (its capitalized words after the first, lowercased)."""
+
+    terms: frozenset[str]
+    names: frozenset[str]
+
+
+def asked_words(question: str) -> AskedWords:
+    said = WORD.findall(question)[1:]
+    names = frozenset(word.lower() for word in said if word[:1].isupper())
+    return AskedWords(frozenset(terms(question)) - QUESTION_WORDS, names)
 
 
 def with_partners(
@@ -35,15 +46,16 @@ def with_partners(
     scores: np.ndarray,
     passage: str,
     says_a_verb: Callable[[str], bool] | None = None,
-    asked: frozenset[str] | None = None,
+    asked: AskedWords | None = None,
 ) -> tuple[tuple[int, int], ...]:
     """The best candidate with the others of its kind that the sentence joins to it, as passage character ranges.
 
     A list becomes one span; a second name joined further away becomes a second span, but not a second number, date
     or amount ("eight and over 232" does not answer "how many of the stations are owned?"), nor a name after a verb
     that follows the joining word (`says_a_verb`, the tagger's; without one, joining words alone decide), nor a name
-    the sentence joins by words none of which the question asks about (`asked`, from `asked_terms`: "who signed the
-    pact together with" answers "who signed?", not "who visited Pyongyang?").
+    the sentence joins by words none of which the question asks about (`asked`: "who signed the pact together with"
+    answers "who signed?", not "who visited Pyongyang?"), nor one the question names in part ("Vladimir Putin" is
+    not whom "Putin" signed the pact with).
     """
     score = {id(c): float(s) for c, s in zip(candidates, scores, strict=True)}
     peers = sorted((c for c in candidates if c.sentence == best.sentence and c.label == best.label), key=lambda c: c.start)
@@ -64,6 +76,7 @@ def with_partners(
         joiner = JOINERS.search(between)
         if (
             other is not best
+            and not (asked and content_words(passage[other.start : other.end]) & asked.names)
             and near
             and joiner
             and not (says_a_verb and says_a_verb(between[joiner.end() :]))
@@ -73,8 +86,8 @@ def with_partners(
     return ((best.start, best.end),)
 
 
-def _joins_what_is_asked(relation: str, asked: frozenset[str] | None) -> bool:
+def _joins_what_is_asked(relation: str, asked: AskedWords | None) -> bool:
     """Do the words before the joining word ("who signed the pact" in "Putin, who signed the pact together with
     Kim") say nothing, or something the question asks about? Without `asked`, they are taken to."""
     said = frozenset(terms(relation)) - QUESTION_WORDS
-    return asked is None or not said or bool(said & asked)
+    return asked is None or not said or bool(said & asked.terms)

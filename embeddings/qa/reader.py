@@ -37,7 +37,7 @@ from embeddings.qa.candidates import (
     with_repeats,
 )
 from embeddings.qa.names import fuller_name, said_in_full
-from embeddings.qa.pieces import LIST_GAP, asked_terms, with_partners
+from embeddings.qa.pieces import LIST_GAP, AskedWords, asked_words, with_partners
 from embeddings.qa.span import answer_span
 
 # Abstain when the best passage's score (after Engine._second_look) is below this: with the cross-encoder its
@@ -130,7 +130,7 @@ class Reader:
         if candidates:
             scores = self.scorer(candidates)
             best = _best_said(candidates, int(np.argmax(scores)), passages)
-            asked = asked_terms(f"{question} {topic or ''}")
+            asked = asked_words(f"{question} {topic or ''}")
             found = _phrase_answer(candidates, scores, best, passages, kind, self.tagger, asked)
             if _share(candidates, scores, found, passages) >= sure:
                 fuller = fuller_name(candidates, best, passages, contexts, kind)
@@ -325,7 +325,7 @@ def _phrase_answer(
     passages: list[str],
     kind: AnswerType,
     tagger: EntityTagger | None,
-    asked: frozenset[str] | None = None,
+    asked: AskedWords | None = None,
 ) -> Found:
     chosen = _as_name(candidates[best], candidates, passages)
     text = passages[chosen.sentence.passage]

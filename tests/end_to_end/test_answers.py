@@ -88,6 +88,7 @@ def test_empty_question_is_refused(engine):
         ("what do the arms transfers violate?", "multiple United Nations Security Council Resolutions"),
         # Kim signed the pact together with Putin, but was not the president visiting (qa/pieces.py)
         ("which president visited North Korea?", "Vladimir Putin"),
+        ("who did Putin sign the pact with?", "Kim Jong-un"),  # "Putin" names Vladimir Putin: not a second answer
         # countries act in news: they may answer "who" (answer_types.ACTING_PLACES)
         ("who condemned the agreement?", "South Korea, Japan and the United States"),
     ],

@@ -8,6 +8,7 @@ import pytest
 from embeddings.models.entities import EntityTagger
 from embeddings.models.span_head import SpanHead
 from embeddings.qa.answer_types import answer_type
+from embeddings.qa.candidates import FEATURES
 from embeddings.qa.engine import shared_reranker, shared_tagger
 from embeddings.qa.reader import Reader
 
@@ -136,14 +137,14 @@ def test_a_proposal_that_lists_part_of_a_list_of_names_answers_with_the_whole_li
 
     def candidate(text: str, label: str) -> Candidate:
         start = CONDEMNED.index(text)
-        return Candidate(sentence, start, start + len(text), label, np.zeros(1))
+        return Candidate(sentence, start, start + len(text), label, np.zeros(len(FEATURES)))
 
     names = [candidate("South Korea", "GPE"), candidate("Japan", "GPE"), candidate("the United States", "GPE")]
     partial = candidate("Japan and the United States", SPAN)
     assert _as_name(partial, [*names, partial], [CONDEMNED]) is names[1]  # whose list is then taken whole
     # A widened name may cover others ("South Korea, Japan" over "Korea" and "Japan"): each covered one is skipped,
     # checked against the name kept before it (not merely the one sorted before it), so the list reads name, gap, name.
-    wide = Candidate(sentence, names[0].start, names[1].end, "GPE", np.zeros(1))
+    wide = Candidate(sentence, names[0].start, names[1].end, "GPE", np.zeros(len(FEATURES)))
     proposal = candidate("South Korea, Japan and the United States", SPAN)
     overlapping = [wide, candidate("Korea", "GPE"), names[1], names[2], proposal]
     assert _as_name(proposal, overlapping, [CONDEMNED]) is wide
@@ -188,7 +189,7 @@ def test_a_shortened_name_is_answered_with_the_full_name_the_article_says():
     def candidate(passage: int, text: str, label: str, score: float) -> Candidate:
         start = passages[passage].index(text)
         sentence = Sentence(passage, 0, len(passages[passage]), score)
-        return Candidate(sentence, start, start + len(text), label, np.zeros(1))
+        return Candidate(sentence, start, start + len(text), label, np.zeros(len(FEATURES)))
 
     short, full = candidate(0, "Avalanche", "FAC", 0.9), candidate(1, "The Colorado Avalanche", "ORG", 0.5)
     lightning = candidate(1, "the Tampa Bay Lightning", "ORG", 0.5)
@@ -198,15 +199,15 @@ def test_a_shortened_name_is_answered_with_the_full_name_the_article_says():
     assert fuller_name([short, full], 0, passages, ["One story", "Another story"], team) == 0  # another article's
     bidens = ["Biden tested positive.", "Joe Biden and Jill Biden spoke."]
     people = [
-        Candidate(Sentence(0, 0, 22, 0.9), 0, 5, "PERSON", np.zeros(1)),
-        Candidate(Sentence(1, 0, 31, 0.5), 0, 9, "PERSON", np.zeros(1)),
-        Candidate(Sentence(1, 0, 31, 0.5), 14, 24, "PERSON", np.zeros(1)),
+        Candidate(Sentence(0, 0, 22, 0.9), 0, 5, "PERSON", np.zeros(len(FEATURES))),
+        Candidate(Sentence(1, 0, 31, 0.5), 0, 9, "PERSON", np.zeros(len(FEATURES))),
+        Candidate(Sentence(1, 0, 31, 0.5), 14, 24, "PERSON", np.zeros(len(FEATURES))),
     ]
     who = answer_type("who tested positive?")
     assert fuller_name(people, 0, bidens, ["Covid"] * 2, who) == 0  # two fuller names end so: which one is not known
     cities = ["Washington sent troops.", "George Washington crossed the river."]
-    city = Candidate(Sentence(0, 0, 23, 0.9), 0, 10, "GPE", np.zeros(1))
-    general = Candidate(Sentence(1, 0, 37, 0.5), 0, 17, "PERSON", np.zeros(1))
+    city = Candidate(Sentence(0, 0, 23, 0.9), 0, 10, "GPE", np.zeros(len(FEATURES)))
+    general = Candidate(Sentence(1, 0, 37, 0.5), 0, 17, "PERSON", np.zeros(len(FEATURES)))
     assert fuller_name([city, general], 0, cities, ["History"] * 2, answer_type("which city sent troops?", "city", "city")) == 0
 
 
@@ -246,7 +247,7 @@ def test_a_list_of_dates_stays_whole():
     text = "NASA may try again on August 29, September 2 or September 5."
     sentence = Sentence(0, 0, len(text), 0.9)
     dates = [
-        Candidate(sentence, text.index(day), text.index(day) + len(day), "DATE", np.zeros(1))
+        Candidate(sentence, text.index(day), text.index(day) + len(day), "DATE", np.zeros(len(FEATURES)))
         for day in ("August 29", "September 2", "September 5")
     ]
     spans = with_partners(dates[0], dates, np.zeros(3), text)
@@ -264,7 +265,7 @@ def test_a_phrase_after_another_verb_is_not_a_second_answer():
     text = "The transfers violate multiple United Nations Security Council Resolutions and threaten stability in Europe."
     sentence = Sentence(0, 0, len(text), 0.9)
     phrases = [
-        Candidate(sentence, text.index(words), text.index(words) + len(words), PHRASE, np.zeros(1))
+        Candidate(sentence, text.index(words), text.index(words) + len(words), PHRASE, np.zeros(len(FEATURES)))
         for words in ("multiple United Nations Security Council Resolutions", "stability")
     ]
     assert len(with_partners(phrases[0], phrases, np.zeros(2), text)) == 2  # joining words alone would join them
@@ -272,7 +273,9 @@ def test_a_phrase_after_another_verb_is_not_a_second_answer():
     assert [text[start:end] for start, end in spans] == ["multiple United Nations Security Council Resolutions"]
     pact = "Vladimir Putin, who signed the pact together with the North Korean Kim Jong-un, left."
     people = [
-        Candidate(Sentence(0, 0, len(pact), 0.9), pact.index(name), pact.index(name) + len(name), "PERSON", np.zeros(1))
+        Candidate(
+            Sentence(0, 0, len(pact), 0.9), pact.index(name), pact.index(name) + len(name), "PERSON", np.zeros(len(FEATURES))
+        )
         for name in ("Vladimir Putin", "Kim Jong-un")
     ]
     spans = with_partners(people[0], people, np.zeros(2), pact, tagger.says_a_verb)
@@ -282,12 +285,12 @@ def test_a_phrase_after_another_verb_is_not_a_second_answer():
 def test_a_second_name_joins_only_by_words_that_say_what_is_asked():
     """Kim signed the pact together with Putin, but the sentence does not say he visited Pyongyang with him."""
     from embeddings.qa.candidates import Candidate, Sentence
-    from embeddings.qa.pieces import asked_terms, with_partners
+    from embeddings.qa.pieces import asked_words, with_partners
 
     def shown(text: str, names: tuple[str, str], question: str | None) -> list[str]:
         sentence = Sentence(0, 0, len(text), 0.9)
-        people = [Candidate(sentence, text.index(n), text.index(n) + len(n), "PERSON", np.zeros(1)) for n in names]
-        asked = asked_terms(question) if question else None
+        people = [Candidate(sentence, text.index(n), text.index(n) + len(n), "PERSON", np.zeros(len(FEATURES))) for n in names]
+        asked = asked_words(question) if question else None
         return [text[start:end] for start, end in with_partners(people[0], people, np.zeros(2), text, None, asked)]
 
     pact = "Vladimir Putin, who signed the pact together with the North Korean Kim Jong-un, left."
@@ -295,6 +298,9 @@ def test_a_second_name_joins_only_by_words_that_say_what_is_asked():
     assert shown(pact, signatories, "who signed the pact?") == ["Vladimir Putin", "Kim Jong-un"]  # "signed" ~ "sign"
     assert shown(pact, signatories, "which president visited North Korea?") == ["Vladimir Putin"]
     assert shown(pact, signatories, None) == ["Vladimir Putin", "Kim Jong-un"]  # no question: the joiner decides
+    assert shown(pact, signatories[::-1], "who did Putin sign the pact with?") == ["Kim Jong-un"]  # Putin is named
+    song = "The Song dynasty, together with the Ming dynasty, framed the Yuan."  # a lowercase word names no one
+    assert shown(song, ("Ming dynasty", "Song dynasty"), "What dynasty came before the Yuan?") == ["Song dynasty", "Ming dynasty"]
     together = "Mary Leakey, together with Louis Leakey, dug at the site."  # nothing said but the joining words
     assert shown(together, ("Mary Leakey", "Louis Leakey"), "who dug at the site?") == ["Mary Leakey", "Louis Leakey"]
 
