@@ -36,6 +36,7 @@ from embeddings.qa.candidates import (
     with_names_found_elsewhere,
     with_repeats,
 )
+from embeddings.qa.followup import names_no_topic
 from embeddings.qa.names import fuller_name, said_in_full
 from embeddings.qa.pieces import LIST_GAP, AskedWords, asked_words, with_partners
 from embeddings.qa.span import answer_span
@@ -225,16 +226,20 @@ class Reader:
         The span head reads the best of them with `asked`, the question as asked, when it differs: after "who signed
         the pact?", "where?" retrieves and scores with both turns, but the previous turn's words would point the
         head at the signatories' names (one more cross-encoder pass over those few sentences, for follow-ups only).
+        A follow-up with words of its own ("what do they urge North Korea to do?") scores sentences by the mean of
+        both readings, as the ranking does its passages: the earlier turn's words alone find its answer again.
         """
         spans, prefixes = _titled_sentences(passages, contexts)
         texts = [passages[number][start:end] for number, start, end in spans]
         if self.reranker is None:
             scores = self.encoder.encode(texts) @ self.encoder.encode_query(question)
             return [Sentence(n, start, end, float(score)) for (n, start, end), score in zip(spans, scores, strict=True)]
-        readings = self.reranker.read(question, [prefix + text for prefix, text in zip(prefixes, texts, strict=True)])
-        sentences = [
-            Sentence(n, start, end, probability(read.logit)) for (n, start, end), read in zip(spans, readings, strict=True)
-        ]
+        titled = [prefix + text for prefix, text in zip(prefixes, texts, strict=True)]
+        readings = self.reranker.read(question, titled)
+        logits = np.array([read.logit for read in readings])
+        if asked and asked != question and not names_no_topic(asked):  # a follow-up that says what it asks about
+            logits = (logits + np.array([read.logit for read in self.reranker.read(asked, titled)])) / 2
+        sentences = [Sentence(n, start, end, probability(logit)) for (n, start, end), logit in zip(spans, logits, strict=True)]
         chosen = {id(sentence) for sentence in _searched(sentences)}
         searched = [k for k, sentence in enumerate(sentences) if id(sentence) in chosen]
         if asked and asked != question and self.span_head is not None:

@@ -70,6 +70,13 @@ def test_follow_up_uses_the_previous_question(engine):
     assert answer.sources[0].quote.endswith(PACT_PARAGRAPH)
 
 
+def test_a_follow_up_with_words_of_its_own_is_answered_by_them(engine):
+    """The earlier turn finds the article; the follow-up's own words ("involve") pick the sentence that answers, not
+    the one that answered the earlier turn (which names the agreement itself)."""
+    answer = engine.ask("what could it involve?", history=["what is the agreement called?"])
+    assert answer.answer == "advanced Russian technology"
+
+
 def test_empty_question_is_refused(engine):
     with pytest.raises(EmptyQuestion):
         engine.ask("   ")
