@@ -28,6 +28,7 @@ _NAME_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "FAC", "WORK_OF_ART", "
 _NAME_TAIL = re.compile(r"-[\w]+|\s(?:[A-Z][\w’'.-]*)(?=[\s,.;:!?)”\"]|$)")  # "-fil-A", " Aces"
 _UNPAIRED = set(",.;:(“\"'‘")
 _PAIRS = {"(": ")", "“": "”", '"': '"', "'": "'", "‘": "’"}
+_NAME_NOUNS = frozenset({"name", "names", "title"})  # "the name of X" asks for X's name: the kind is X's
 _PHRASE_TAGS = frozenset({"JJ", "JJR", "JJS", "NN", "NNS", "NNP", "NNPS", "HYPH", "CD", "VBN", "RBS"})
 _TAGGING = ("tok2vec", "tagger", "attribute_ruler")  # the pipes a question's tags need, in the pipeline's order
 _VERB_TAGS = frozenset({"VB", "VBD", "VBP", "VBZ"})  # participles (VBN, VBG) often describe a name: "the newly elected"
@@ -101,7 +102,7 @@ class EntityTagger:
 
         Read from part-of-speech tags, not the parse tree: the small model's parse of long quiz questions is often
         wrong, its tags rarely. A possessive ends the phrase at its owner ("which individual's account" -> individual).
-        "What is the biggest threat" asks about "biggest threat".
+        "What is the biggest threat" asks about "biggest threat"; "what is the name of the pact" about "pact".
         """
         doc = self._tagged(question)
         for position, token in enumerate(doc):
@@ -113,14 +114,10 @@ class EntityTagger:
                 "was",
             ):
                 start += 1
-            words = []
-            for word in doc[start:]:
-                if word.tag_ == "POS" or word.lower_ in ("'s", "’s"):
-                    break
-                if (word.tag_ in ("DT",) and not words) or word.tag_ in _PHRASE_TAGS:
-                    words.append(word)
-                    continue
-                break
+            words = _phrase_words(doc, start)
+            if words and words[-1].lower_ in _NAME_NOUNS and doc[words[-1].i + 1 : words[-1].i + 2].text == "of":
+                named = _phrase_words(doc, words[-1].i + 2)  # "the name of the pact" asks about a pact
+                words = named if named and named[-1].tag_ in ("NN", "NNS") else words  # "...of South Korea": a name
             nouns = [word for word in words if word.tag_.startswith("NN")]
             if nouns:
                 kept = [word for word in words if word.tag_ != "DT"]
@@ -144,6 +141,19 @@ class EntityTagger:
         for name in _TAGGING:
             doc = nlp.get_pipe(name)(doc)
         return doc
+
+
+def _phrase_words(doc, start: int) -> list:  # doc: a spaCy Doc; returns its tokens
+    """The noun phrase's words from `start` (a leading article kept), ended by a possessive or a word of no phrase tag."""
+    words = []
+    for word in doc[start:]:
+        if word.tag_ == "POS" or word.lower_ in ("'s", "’s"):
+            break
+        if (word.tag_ in ("DT",) and not words) or word.tag_ in _PHRASE_TAGS:
+            words.append(word)
+            continue
+        break
+    return words
 
 
 def _widened(entities: list[Mention], text: str) -> list[Mention]:

@@ -55,6 +55,14 @@ def test_which_and_what_questions_ask_for_the_kind_their_noun_names():
     assert not answer_type("why did the talks fail?").wants_phrase
 
 
+def test_the_name_of_a_thing_asks_for_a_thing_of_its_kind():
+    tagger = shared_tagger()
+    assert tagger.parse_question("What was the name of the storm that hit Jacksonville?").asked_noun == "storm"
+    assert answer_type("What was the name of the storm?", "storm", "storm").accepts("EVENT")
+    assert tagger.parse_question("What is the name of the local business service?").asked_phrase == "local business service"
+    assert tagger.parse_question("What is the official name of South Korea?").asked_noun == "name"  # of a name: a name
+
+
 def test_who_may_be_answered_by_a_country_though_a_person_is_expected():
     kind = answer_type("who condemned the agreement?")  # "South Korea, Japan and the United States condemned ..."
     assert kind.admits("GPE") and not kind.accepts("GPE") and kind.accepts("PERSON")
