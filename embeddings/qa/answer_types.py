@@ -68,7 +68,12 @@ _OPENINGS: list[tuple[re.Pattern[str], str, frozenset[str]]] = [
     (re.compile(r"\bwhere\b", re.I), "place", PLACE | ORGANIZATION),
     (re.compile(r"\bwho(?:m|se)?\b", re.I), "person", PERSON | ORGANIZATION | frozenset({"NORP"})),
     (
-        re.compile(r"\b(?:how|what) (?:did|does|do|has|have|would)\b.*\b(?:describ|characteri[sz]|call|label|term)", re.I),
+        # "call" as naming, not "call for"; "term" as a verb, not "terms" or "terminated"
+        re.compile(
+            r"\b(?:how|what) (?:did|does|do|has|have|would)\b.*\b(?:describ|characteri[sz]|label"
+            r"|call(?:s|ed|ing)?\b(?!\s+(?:for|on|off|in|out|up|back)\b)|term(?:ed)?\b)",
+            re.I,
+        ),
         "description",
         frozenset({QUOTE}),
     ),

@@ -36,6 +36,8 @@ def reader(real_encoder) -> Reader:
         ("what percentage of voters agreed?", "percent"),
         ("how long is the bridge?", "size"),
         ("how did the US describe its commitment?", "description"),
+        ("what did the statement call for?", "thing"),  # "call for" asks what they demand, not what they named it
+        ("what did the company cite as the reason it terminated the deal?", "thing"),  # not "term"
         ("why did the talks fail?", "reason"),
         ("who visited Pyongyang when the pact was signed?", "person"),  # the question word said first asks
         ("where was the pact signed and who signed it?", "place"),
