@@ -33,6 +33,7 @@ _PHRASE_TAGS = frozenset({"JJ", "JJR", "JJS", "NN", "NNS", "NNP", "NNPS", "HYPH"
 _TAGGING = ("tok2vec", "tagger", "attribute_ruler")  # the pipes a question's tags need, in the pipeline's order
 _VERB_TAGS = frozenset({"VB", "VBD", "VBP", "VBZ"})  # participles (VBN, VBG) often describe a name: "the newly elected"
 _POSSESSIVE = re.compile(r"[’']s\b")  # "Kanye West’s Twitter": the person ends before it
+_VERB_LAST = re.compile(r"(?:\bto|\bwill|\bwould|\bcould|\bcan|\bmay|\bmight|\bshould)\s+\Z", re.I)  # "to last five months"
 
 
 class TaggerUnavailable(NewsQAError):
@@ -159,7 +160,8 @@ def _phrase_words(doc, start: int) -> list:  # doc: a spaCy Doc; returns its tok
 def _widened(entities: list[Mention], text: str) -> list[Mention]:
     """Names as a reader would mark them, mending the small model's usual cuts: "Chick" -> "Chick-fil-A", "Las
     Vegas" -> "Las Vegas Aces", "Colorado" + "Avalanche" -> one name, "Alphabet (GOOGL" -> "Alphabet", and a person
-    read on past a possessive, "Kanye West’s Twitter" -> "Kanye West" (a person's name holds no possessive)."""
+    read on past a possessive, "Kanye West’s Twitter" -> "Kanye West" (a person's name holds no possessive), and a
+    date read from the verb "last" ("to last five months" -> "five months")."""
     mended: list[Mention] = []
     for mention in entities:
         start, end = mention.start, mention.end
@@ -175,6 +177,8 @@ def _widened(entities: list[Mention], text: str) -> list[Mention]:
             end = start + piece.index("(")
         if mention.label == "PERSON" and (owner := _POSSESSIVE.search(text, start, end)):
             end = owner.start()
+        if mention.label == "DATE" and text.startswith("last ", start) and _VERB_LAST.search(text, 0, start):
+            start += len("last ")  # "expected to last five months": the verb, not "last month"
         mended.append(Mention(start, len(text[:end].rstrip()), mention.label))
     inside = [any(m is not o and o.start <= m.start and m.end <= o.end for o in mended) for m in mended]
     return [m for m, within in zip(mended, inside, strict=True) if m.end > m.start and not within]

@@ -39,7 +39,7 @@ from embeddings.qa.candidates import (
 from embeddings.qa.followup import names_no_topic
 from embeddings.qa.names import fuller_name, said_in_full
 from embeddings.qa.pieces import LIST_GAP, AskedWords, asked_words, with_partners
-from embeddings.qa.span import answer_span
+from embeddings.qa.span import answer_span, whole_words
 
 # Abstain when the best passage's score (after Engine._second_look) is below this: with the cross-encoder its
 # probability, 0.5 (0.25 until the second look; docs/quality.md), else the dense cosine (all-MiniLM-L6-v2 scale).
@@ -279,15 +279,11 @@ def _searched(sentences: list[Sentence]) -> list[Sentence]:
 
 def _with_proposal(mentions: list[Mention], sentence: Sentence, text: str) -> list[Mention]:
     """The sentence's mentions and, when no mention has its bounds, the span head's own likeliest answer (widened to
-    whole words: the head reads word pieces)."""
+    whole words: the head reads word pieces; "28-year" -> "28-year-old")."""
     if sentence.span_scores is None or not sentence.span_scores.offsets:
         return mentions
     start, end = sentence.span_scores.best()
-    start, end = max(0, start - sentence.start), min(len(text), end - sentence.start)
-    while start > 0 and text[start - 1].isalnum():
-        start -= 1
-    while end < len(text) and text[end].isalnum():
-        end += 1
+    start, end = whole_words(text, max(0, start - sentence.start), min(len(text), end - sentence.start))
     end = _bracketed(text, start, end)
     if end <= start or any(m.start == start and m.end == end for m in mentions):
         return mentions

@@ -4,7 +4,8 @@ A "when / what year" question wants a date, "how many / how much" a quantity, "w
 The span is returned only when the sentence holds exactly one candidate of that type that the question does not
 already mention; otherwise the caller shows the whole sentence. "Who" and "where" questions get no span: without
 a named-entity model the candidates (every capitalised phrase) are too many to pick from reliably, and the
-measured precision did not earn one (docs/quality.md).
+measured precision did not earn one (docs/quality.md). `whole_words` widens a span read in word pieces (the span
+head's) to the words it cuts.
 """
 
 from __future__ import annotations
@@ -65,3 +66,16 @@ def answer_span(question: str, sentence: str) -> tuple[int, int] | None:
     if len(candidates) != 1:
         return None
     return candidates[0]
+
+
+def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
+    """start..end widened to whole words, a hyphenated word whole ("28-year" -> "28-year-old")."""
+
+    def inside(k: int) -> bool:  # is text[k] part of the word that touches it?
+        return text[k].isalnum() or (text[k] == "-" and 0 < k < len(text) - 1 and text[k - 1].isalnum() and text[k + 1].isalnum())
+
+    while start > 0 and inside(start - 1):
+        start -= 1
+    while end < len(text) and inside(end):
+        end += 1
+    return start, end

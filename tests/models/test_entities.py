@@ -66,3 +66,16 @@ def test_a_verb_is_told_from_the_words_before_a_name():
     assert tagger.says_a_verb(" who signed the pact together with the ")
     assert not tagger.says_a_verb(" the North Korean ")
     assert not tagger.says_a_verb(" the newly elected ")
+
+
+@pytest.mark.parametrize(
+    ("sentence", "date"),
+    [
+        ("The trial, expected to last five months, began on Monday.", "five months"),  # "last" is the verb
+        ("The talks will last two days.", "two days"),
+        ("The deal was signed last week.", "last week"),
+    ],
+)
+def test_a_date_does_not_begin_with_the_verb_last(sentence, date):
+    found = [sentence[m.start : m.end] for m in EntityTagger().mentions([sentence])[0] if m.label == "DATE"]
+    assert date in found

@@ -49,3 +49,12 @@ def test_question_types():
     assert question_type("How many goals were scored?") == "quantity"
     assert question_type("What percentage of the vote did she win?") == "percent"
     assert question_type("Who won?") is None
+
+
+def test_a_span_is_widened_to_whole_words_and_a_hyphenated_word_stays_whole():
+    from embeddings.qa.span import whole_words
+
+    text = "The 28-year-old runner won the Rhine-Meuse race - twice."
+    assert text[slice(*whole_words(text, 4, 11))] == "28-year-old"  # the head read "28-year" in word pieces
+    assert text[slice(*whole_words(text, 31, 34))] == "Rhine-Meuse"
+    assert text[slice(*whole_words(text, 43, 47))] == "race"  # a dash between spaces joins nothing
