@@ -47,6 +47,7 @@ _NOUNS: dict[frozenset[str], str] = {
     frozenset({"LANGUAGE"}): "language",
     frozenset({"LAW"}): "law bill act legislation amendment treaty",
     DATE: "year date day month decade century time",
+    NUMBER: "score scoreline tally",  # "what was the final score?" -> "24–10", a cardinal
     MONEY: "price cost amount sum fee salary fine",
     PERCENT: "percentage percent share proportion",
 }
@@ -57,7 +58,12 @@ _OPENINGS: list[tuple[re.Pattern[str], str, frozenset[str]]] = [
     (re.compile(r"\bhow much\b", re.I), "amount", MONEY | NUMBER | PERCENT),
     (re.compile(r"\bhow many\b", re.I), "number", NUMBER | MONEY),
     (
-        re.compile(r"\bhow (?:long|far|tall|high|big|wide|deep|large) (?:is|was|are|were)\b", re.I),
+        # "how long is the bridge?" a size; "how long is the trial expected to last?" a duration
+        re.compile(
+            r"\bhow (?:long|far|tall|high|big|wide|deep|large) (?:is|was|are|were)\b"
+            r"(?!.*\b(?:last|lasts|take|takes|stay|stays|remain|remains|continue|continues)\b)",
+            re.I,
+        ),
         "size",
         frozenset({"QUANTITY"}),
     ),

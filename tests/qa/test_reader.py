@@ -35,6 +35,7 @@ def reader(real_encoder) -> Reader:
         ("how much did the bridge cost?", "amount"),
         ("what percentage of voters agreed?", "percent"),
         ("how long is the bridge?", "size"),
+        ("how long is the trial expected to last?", "duration"),  # a length of time, not a size
         ("how did the US describe its commitment?", "description"),
         ("what did the statement call for?", "thing"),  # "call for" asks what they demand, not what they named it
         ("what did the company cite as the reason it terminated the deal?", "thing"),  # not "term"
@@ -54,6 +55,7 @@ def test_which_and_what_questions_ask_for_the_kind_their_noun_names():
     kind = answer_type("Which US national park was impacted?", parse.asked_noun, parse.asked_phrase)
     assert kind.accepts("FAC") and kind.accepts("GPE") and kind.phrase == "US national park"
     assert answer_type("Which fast food chain has the slowest drive-thru?").accepts("ORG")
+    assert answer_type("What was the final score of the game?", "score", "final score").accepts("CARDINAL")  # "24–10"
     assert not answer_type("why did the talks fail?").wants_phrase
 
 
