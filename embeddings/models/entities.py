@@ -33,6 +33,7 @@ _PHRASE_TAGS = frozenset({"JJ", "JJR", "JJS", "NN", "NNS", "NNP", "NNPS", "HYPH"
 _TAGGING = ("tok2vec", "tagger", "attribute_ruler")  # the pipes a question's tags need, in the pipeline's order
 _VERB_TAGS = frozenset({"VB", "VBD", "VBP", "VBZ"})  # participles (VBN, VBG) often describe a name: "the newly elected"
 _POSSESSIVE = re.compile(r"[’']s\b")  # "Kanye West’s Twitter": the person ends before it
+_MONEY_TAIL = re.compile(r"(?:m|bn|tn|k)\b")  # "£2.13m": the small model tags "2.13"
 _VERB_LAST = re.compile(r"(?:\bto|\bwill|\bwould|\bcould|\bcan|\bmay|\bmight|\bshould)\s+\Z", re.I)  # "to last five months"
 
 
@@ -161,7 +162,8 @@ def _widened(entities: list[Mention], text: str) -> list[Mention]:
     """Names as a reader would mark them, mending the small model's usual cuts: "Chick" -> "Chick-fil-A", "Las
     Vegas" -> "Las Vegas Aces", "Colorado" + "Avalanche" -> one name, "Alphabet (GOOGL" -> "Alphabet", and a person
     read on past a possessive, "Kanye West’s Twitter" -> "Kanye West" (a person's name holds no possessive), and a
-    date read from the verb "last" ("to last five months" -> "five months")."""
+    date read from the verb "last" ("to last five months" -> "five months"), an amount without its currency or
+    magnitude ("99" -> "£99", "2.13" -> "£2.13m")."""
     mended: list[Mention] = []
     for mention in entities:
         start, end = mention.start, mention.end
@@ -177,6 +179,10 @@ def _widened(entities: list[Mention], text: str) -> list[Mention]:
             end = start + piece.index("(")
         if mention.label == "PERSON" and (owner := _POSSESSIVE.search(text, start, end)):
             end = owner.start()
+        if mention.label == "MONEY" and start > 0 and text[start - 1] in "£$€¥":
+            start -= 1  # "£99" tagged "99": the currency is the amount's, and so is its magnitude ("£2.13m")
+        if mention.label == "MONEY" and (tail := _MONEY_TAIL.match(text, end)):
+            end = tail.end()
         if mention.label == "DATE" and text.startswith("last ", start) and _VERB_LAST.search(text, 0, start):
             start += len("last ")  # "expected to last five months": the verb, not "last month"
         mended.append(Mention(start, len(text[:end].rstrip()), mention.label))

@@ -79,3 +79,15 @@ def test_a_verb_is_told_from_the_words_before_a_name():
 def test_a_date_does_not_begin_with_the_verb_last(sentence, date):
     found = [sentence[m.start : m.end] for m in EntityTagger().mentions([sentence])[0] if m.label == "DATE"]
     assert date in found
+
+
+@pytest.mark.parametrize(
+    ("sentence", "amount"),
+    [
+        ("The console will retail for £99 in the UK.", "£99"),  # the small model tags "99"
+        ("The trial may cost $4m (£2.13m) of taxpayers' money.", "£2.13m"),  # it tags "2.13"
+        ("It raised $1.5 billion.", "$1.5 billion"),
+    ],
+)
+def test_an_amount_keeps_its_currency_and_magnitude(sentence, amount):
+    assert amount in [sentence[m.start : m.end] for m in EntityTagger().mentions([sentence])[0] if m.label == "MONEY"]
