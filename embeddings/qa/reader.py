@@ -226,8 +226,9 @@ class Reader:
         The span head reads the best of them with `asked`, the question as asked, when it differs: after "who signed
         the pact?", "where?" retrieves and scores with both turns, but the previous turn's words would point the
         head at the signatories' names (one more cross-encoder pass over those few sentences, for follow-ups only).
-        A follow-up with words of its own ("what do they urge North Korea to do?") scores sentences by the mean of
-        both readings, as the ranking does its passages: the earlier turn's words alone find its answer again.
+        A follow-up with words of its own ("what could it involve?" after "what is the agreement called?") scores
+        sentences by the mean of both readings, as the ranking does its passages: read with the earlier turn, the
+        sentence that answered it wins again.
         """
         spans, prefixes = _titled_sentences(passages, contexts)
         texts = [passages[number][start:end] for number, start, end in spans]
