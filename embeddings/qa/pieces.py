@@ -36,7 +36,7 @@ class AskedWords:
 
 def asked_words(question: str) -> AskedWords:
     said = WORD.findall(question)[1:]
-    names = frozenset(word.lower() for word in said if word[:1].isupper())
+    names = frozenset(re.sub(r"[’']s$", "", word.lower()) for word in said if word[:1].isupper())  # "Putin’s" names Putin
     return AskedWords(frozenset(terms(question)) - QUESTION_WORDS, names)
 
 

@@ -311,6 +311,7 @@ def test_a_second_name_joins_only_by_words_that_say_what_is_asked():
     assert shown(pact, signatories, "which president visited North Korea?") == ["Vladimir Putin"]
     assert shown(pact, signatories, None) == ["Vladimir Putin", "Kim Jong-un"]  # no question: the joiner decides
     assert shown(pact, signatories[::-1], "who did Putin sign the pact with?") == ["Kim Jong-un"]  # Putin is named
+    assert shown(pact, signatories[::-1], "who was Putin’s partner in signing the pact?") == ["Kim Jong-un"]
     song = "The Song dynasty, together with the Ming dynasty, framed the Yuan."  # a lowercase word names no one
     assert shown(song, ("Ming dynasty", "Song dynasty"), "What dynasty came before the Yuan?") == ["Song dynasty", "Ming dynasty"]
     together = "Mary Leakey, together with Louis Leakey, dug at the site."  # nothing said but the joining words
