@@ -119,8 +119,10 @@ def _heldout_abstained(
         tally.latencies.append(time.perf_counter() - started)
         refused += answer.abstained
         if records is not None:
-            record = {"id": item.id, "question": item.question, "heldout": True, "abstained": answer.abstained}
-            records.append({**record, "answer": None if answer.abstained else answer.answer})
+            answered = None if answer.abstained else answer.answer
+            records.append(
+                {"id": item.id, "question": item.question, "heldout": True, "abstained": answer.abstained, "answer": answered}
+            )
         progress(number)
     return refused / len(items)
 
